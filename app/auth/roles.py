@@ -1,0 +1,49 @@
+"""Roles and the one table that says which role may do what (DESIGN §1).
+
+Every endpoint names a permission; a role not listed for it gets 403. Row scoping (branch,
+dealer, owner) is applied in queries, not here.
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    DEALER = "dealer"
+    SALESMAN = "salesman"
+    CUSTOMER_SERVICE = "customer_service"
+    CREDIT_ANALYST = "credit_analyst"
+    SURVEYOR = "surveyor"
+    APPROVER = "approver"
+    AUDITOR = "auditor"
+    FINANCE = "finance"
+    COLLECTOR = "collector"
+    ADMIN = "admin"
+    INTEGRATION = "integration"
+
+
+class Permission(StrEnum):
+    ME_READ = "me:read"
+    CONTRACT_SUBMIT = "contract:submit"
+    CONTRACT_READ = "contract:read"
+    REFERENCE_READ = "reference:read"
+    REFERENCE_WRITE = "reference:write"
+    USER_MANAGE = "user:manage"
+
+
+R = Role
+_EVERYONE = frozenset(Role)
+# Staff: every person of the leasing company and its integrations, but not a dealer's machine.
+_STAFF = _EVERYONE - {R.DEALER}
+
+PERMISSIONS: dict[Permission, frozenset[Role]] = {
+    Permission.ME_READ: _EVERYONE,
+    Permission.CONTRACT_SUBMIT: frozenset({R.DEALER, R.SALESMAN, R.CUSTOMER_SERVICE}),
+    Permission.CONTRACT_READ: _EVERYONE - {R.SURVEYOR, R.INTEGRATION},
+    Permission.REFERENCE_READ: _STAFF,
+    Permission.REFERENCE_WRITE: frozenset({R.ADMIN}),
+    Permission.USER_MANAGE: frozenset({R.ADMIN}),
+}
+
+
+def allowed(role: Role, permission: Permission) -> bool:
+    return role in PERMISSIONS[permission]

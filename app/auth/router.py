@@ -1,0 +1,111 @@
+"""`/v1/me` and user administration (`/v1/users`)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from app.auth import service
+from app.auth.dependencies import require
+from app.auth.models import User
+from app.auth.roles import PERMISSIONS, Permission, Role
+from app.auth.schemas import KeyOut, MeOut, RevocationOut, UserIn, UserList, UserOut
+from app.core.dependencies import DbSession
+from app.core.errors import NotFound, problem_responses
+from app.reference.models import Branch, Dealer
+
+router = APIRouter(prefix="/v1", tags=["users"])
+Admin = Annotated[service.Principal, Depends(require(Permission.USER_MANAGE))]
+
+
+def _users(session: Session, username: str | None = None) -> list[UserOut]:
+    dealer = aliased(Dealer)
+    query = (
+        select(User, Branch.code, dealer.code)
+        .join(Branch, Branch.id == User.branch_id)
+        .outerjoin(dealer, dealer.id == User.dealer_id)
+        .order_by(User.username)
+    )
+    if username is not None:
+        query = query.where(User.username == username)
+    return [
+        UserOut(
+            username=u.username,
+            full_name=u.full_name,
+            role=Role(u.role),
+            branch_code=branch_code,
+            dealer_code=dealer_code,
+            approval_limit=u.approval_limit,
+            active=u.active,
+            created_at=u.created_at,
+        )
+        for u, branch_code, dealer_code in session.execute(query)
+    ]
+
+
+@router.get("/me", summary="Who am I, and what may I do", responses=problem_responses())
+def me(
+    session: DbSession,
+    principal: Annotated[service.Principal, Depends(require(Permission.ME_READ))],
+) -> MeOut:
+    (user,) = _users(session, principal.username)
+    return MeOut(
+        username=user.username,
+        full_name=user.full_name,
+        role=user.role,
+        branch_code=user.branch_code,
+        dealer_code=user.dealer_code,
+        approval_limit=user.approval_limit,
+        permissions=sorted(p for p, roles in PERMISSIONS.items() if principal.role in roles),
+    )
+
+
+@router.get("/users", summary="List users", responses=problem_responses(403))
+def list_users(session: DbSession, _: Admin) -> UserList:
+    return UserList(items=_users(session))
+
+
+@router.post(
+    "/users",
+    summary="Create a user and his first API key",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(403, 409),
+)
+def create_user(data: UserIn, session: DbSession, _: Admin) -> KeyOut:
+    user, key = service.create_user(
+        session,
+        username=data.username,
+        full_name=data.full_name,
+        role=data.role,
+        branch_code=data.branch_code,
+        dealer_code=data.dealer_code,
+        approval_limit=data.approval_limit,
+    )
+    return KeyOut(username=user.username, api_key=key)
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"No user {username!r}.")
+    return user
+
+
+@router.post(
+    "/users/{username}/keys",
+    summary="Issue another API key to a user",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(403, 404),
+)
+def issue_key(username: str, session: DbSession, _: Admin) -> KeyOut:
+    return KeyOut(username=username, api_key=service.issue_key(session, _user(session, username)))
+
+
+@router.delete(
+    "/users/{username}/keys",
+    summary="Revoke every API key of a user",
+    responses=problem_responses(403, 404),
+)
+def revoke_keys(username: str, session: DbSession, _: Admin) -> RevocationOut:
+    return RevocationOut(username=username, revoked_keys=service.revoke_keys(session, username))

@@ -1,0 +1,62 @@
+"""Users and keys on the wire."""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.auth.roles import Permission, Role
+
+
+class MeOut(BaseModel):
+    username: str = Field(examples=["cs.jkt01"])
+    full_name: str
+    role: Role
+    branch_code: str = Field(examples=["JKT01"])
+    dealer_code: str | None
+    approval_limit: int | None
+    permissions: list[Permission]
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"username": "ca.jkt01.rina", "full_name": "Rina Marlina",
+                 "role": "credit_analyst", "branch_code": "JKT01"}
+            ]
+        },
+    )  # fmt: skip
+
+    username: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,59}$")]
+    full_name: Annotated[str, Field(min_length=1, max_length=120)]
+    role: Role
+    branch_code: str
+    dealer_code: str | None = None
+    approval_limit: Annotated[int, Field(strict=True, ge=0)] | None = None
+
+
+class UserOut(BaseModel):
+    username: str
+    full_name: str
+    role: Role
+    branch_code: str
+    dealer_code: str | None
+    approval_limit: int | None
+    active: bool
+    created_at: datetime
+
+
+class UserList(BaseModel):
+    items: list[UserOut]
+
+
+class KeyOut(BaseModel):
+    username: str
+    api_key: str = Field(description="Shown this once; only its hash is stored.")
+
+
+class RevocationOut(BaseModel):
+    username: str
+    revoked_keys: int

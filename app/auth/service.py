@@ -1,0 +1,155 @@
+"""Users, API keys and authentication."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.auth.models import ApiKey, User
+from app.auth.roles import Role
+from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.models import utcnow
+from app.reference.models import HEAD_OFFICE, Branch, Dealer
+
+KEY_PREFIX = "kredo_"
+# last_used_at is written at most this often per key, so reads do not all become writes.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller, as every service sees him."""
+
+    user_id: int
+    username: str
+    full_name: str
+    role: Role
+    branch_id: int
+    branch_code: str
+    dealer_id: int | None
+    approval_limit: int | None
+
+    @property
+    def is_head_office(self) -> bool:
+        return self.branch_code == HEAD_OFFICE
+
+
+def hash_key(key: str) -> str:
+    # Keys carry 256 random bits, so a plain SHA-256 digest is as strong as a slow hash here.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def issue_key(session: Session, user: User) -> str:
+    """A new random key for ``user``: returned once, stored only as its digest."""
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiKey(user_id=user.id, prefix=key[:12], key_hash=hash_key(key)))
+    session.flush()
+    return key
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    full_name: str,
+    role: Role,
+    branch_code: str,
+    dealer_code: str | None = None,
+    approval_limit: int | None = None,
+    is_demo: bool = False,
+) -> tuple[User, str]:
+    """Create a user and his first API key."""
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"User {username!r} already exists.")
+    branch = session.scalar(select(Branch).where(Branch.code == branch_code))
+    if branch is None:
+        raise Unprocessable.field("branch", f"Unknown branch {branch_code!r}.", "unknown_branch")
+    dealer_id = None
+    if role is Role.DEALER:
+        if dealer_code is None:
+            raise Unprocessable.field("dealer", "A dealer user needs a dealer.", "required")
+        dealer = session.scalar(select(Dealer).where(Dealer.code == dealer_code))
+        if dealer is None:
+            raise Unprocessable.field(
+                "dealer", f"Unknown dealer {dealer_code!r}.", "unknown_dealer"
+            )
+        if dealer.branch_id != branch.id:
+            raise Unprocessable.field(
+                "dealer", f"Dealer {dealer_code} is not in branch {branch_code}.", "branch_mismatch"
+            )
+        dealer_id = dealer.id
+    elif dealer_code is not None:
+        raise Unprocessable.field("dealer", "Only dealer users belong to a dealer.", "not_allowed")
+    if approval_limit is not None and approval_limit < 0:
+        raise Unprocessable.field("limit", "The limit is a positive amount.", "positive")
+    user = User(
+        username=username,
+        full_name=full_name,
+        role=role.value,
+        branch_id=branch.id,
+        dealer_id=dealer_id,
+        approval_limit=approval_limit,
+        is_demo=is_demo,
+    )
+    session.add(user)
+    session.flush()
+    return user, issue_key(session, user)
+
+
+def revoke_keys(session: Session, username: str) -> int:
+    """Revoke every live key of ``username``; returns how many were revoked."""
+    user_id = session.scalar(select(User.id).where(User.username == username))
+    if user_id is None:
+        raise NotFound(f"No user {username!r}.")
+    result = session.execute(
+        update(ApiKey)
+        .where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+def authenticate(session: Session, key: str) -> tuple[Principal, ApiKey] | None:
+    row = session.execute(
+        select(User, ApiKey, Branch.code)
+        .join(ApiKey, ApiKey.user_id == User.id)
+        .join(Branch, Branch.id == User.branch_id)
+        .where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None), User.active)
+    ).first()
+    if row is None:
+        return None
+    user, api_key, branch_code = row
+    principal = Principal(
+        user_id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        role=Role(user.role),
+        branch_id=user.branch_id,
+        branch_code=branch_code,
+        dealer_id=user.dealer_id,
+        approval_limit=user.approval_limit,
+    )
+    return principal, api_key
+
+
+def touch_key(session: Session, key_id: int) -> None:
+    """Record that a key was used, at most once per ``LAST_USED_RESOLUTION``."""
+    now = utcnow()
+    session.execute(
+        update(ApiKey)
+        .where(ApiKey.id == key_id)
+        .where((ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at < now - LAST_USED_RESOLUTION))
+        .values(last_used_at=now)
+    )
+
+
+def key_needs_touch(api_key: ApiKey) -> bool:
+    last = api_key.last_used_at
+    return last is None or last < utcnow() - LAST_USED_RESOLUTION
+
+
+def demo_users_exist(session: Session) -> bool:
+    return session.scalar(select(User.id).where(User.is_demo, User.active).limit(1)) is not None

@@ -1,0 +1,87 @@
+"""``kredo``: the operator's console (migrate, seed demo data, users and keys, OpenAPI)."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from app.auth.roles import Role
+from app.auth.service import create_user, revoke_keys
+from app.core.database import Database
+from app.core.errors import ProblemError
+from app.core.migrations import migrate
+from app.core.settings import PROJECT_ROOT, get_settings
+
+
+def export_openapi(path: Path) -> None:
+    from app.main import create_app
+
+    document = create_app().openapi()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kredo", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply the database migrations (KREDO_DATABASE_URL)")
+    commands.add_parser("seed-demo", help="load the demo data and print one key per role")
+    user = commands.add_parser("user", help="manage users").add_subparsers(
+        dest="user_command", required=True
+    )
+    add = user.add_parser("add", help="create a user; prints his API key and nothing else")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--branch", required=True)
+    add.add_argument("--dealer")
+    add.add_argument("--limit", type=int, help="approval limit in rupiah (approvers)")
+    add.add_argument("--full-name")
+    revoke = user.add_parser("revoke", help="revoke every key of a user")
+    revoke.add_argument("name")
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", type=Path, default=PROJECT_ROOT / "openapi" / "openapi.json")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = get_settings()
+    if args.command == "migrate":
+        migrate(settings.database_url)
+        return 0
+    if args.command == "openapi":
+        export_openapi(args.output)
+        print(f"wrote {args.output}", file=sys.stderr)
+        return 0
+    database = Database(settings.database_url)
+    try:
+        with database.transaction() as session:
+            if args.command == "seed-demo":
+                from app.demo import seed_demo
+
+                for demo, key in seed_demo(session):
+                    print(f"{demo.role.value:<17} {demo.username:<20} {key}")
+            elif args.user_command == "add":
+                _, key = create_user(
+                    session,
+                    username=args.name,
+                    full_name=args.full_name or args.name,
+                    role=Role(args.role),
+                    branch_code=args.branch,
+                    dealer_code=args.dealer,
+                    approval_limit=args.limit,
+                )
+                print(key)
+            else:
+                count = revoke_keys(session, args.name)
+                print(f"revoked {count} key(s) of {args.name}", file=sys.stderr)
+    except ProblemError as exc:
+        print(f"kredo: {exc.detail}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

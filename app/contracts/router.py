@@ -1,0 +1,122 @@
+"""Reading contracts and their logs, and withdrawing one (`/v1/contracts/...`)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+
+from app.auth.dependencies import current_principal, require, require_role
+from app.auth.roles import Permission
+from app.auth.service import Principal
+from app.contracts import service
+from app.contracts.models import Contract
+from app.contracts.schemas import (
+    CancellationIn,
+    ContractOut,
+    ContractPage,
+    EventOut,
+    TransitionOut,
+)
+from app.contracts.scope import visible_to
+from app.contracts.states import Action, ContractState, roles_for
+from app.contracts.views import contract_out, contract_page, event_views, with_codes
+from app.core.dependencies import DbSession
+from app.core.errors import problem_responses
+from app.core.pagination import decode_cursor
+from app.reference.models import Dealer
+
+router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
+Reader = Annotated[Principal, Depends(require(Permission.CONTRACT_READ))]
+IfMatch = Annotated[str | None, Header(description="ETag of the version you read")]
+
+
+def transition_route(action: Action) -> dict[str, Any]:
+    """Route options shared by every endpoint that moves a contract along the machine:
+    the roles come from the transition table, and the docs name the transition."""
+    return {
+        "openapi_extra": {"x-transition": action.value},
+        "responses": problem_responses(403, 404, 409, 412),
+        "dependencies": [Depends(require_role(roles_for(action), action.value))],
+    }
+
+
+def transition_out(contract: Contract, action: Action, from_state: str) -> TransitionOut:
+    return TransitionOut(
+        number=contract.number,
+        action=action,
+        from_state=from_state,
+        state=contract.state,
+        version=contract.version,
+    )
+
+
+@router.get(
+    "", summary="List contracts in your scope, newest first", responses=problem_responses(403)
+)
+def list_contracts(
+    session: DbSession,
+    principal: Reader,
+    state: ContractState | None = None,
+    dealer: Annotated[str | None, Query(description="Dealer code")] = None,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the last page")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ContractPage:
+    query = with_codes().where(visible_to(principal))
+    if state is not None:
+        query = query.where(Contract.state == state.value)
+    if dealer is not None:
+        query = query.where(Dealer.code == dealer)
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.where(Contract.id < after)
+    return contract_page(session, query, limit)
+
+
+@router.get(
+    "/{number}",
+    summary="Read one contract (ETag; If-None-Match gives 304)",
+    response_model=ContractOut,
+    responses={304: {"description": "Not modified since the ETag you sent"},
+               **problem_responses(403, 404)},
+)  # fmt: skip
+def get_contract(
+    number: str,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    principal: Reader,
+) -> Any:
+    contract = service.get_visible(session, principal, number)
+    etag = service.etag_of(contract)
+    if request.headers.get("if-none-match") in (etag, etag.removeprefix("W/")):
+        return Response(status_code=304, headers={"ETag": etag})
+    response.headers["ETag"] = etag
+    return contract_out(session, contract, principal)
+
+
+@router.get(
+    "/{number}/events",
+    summary="The contract's log: every transition with who, role, when, from, to and why",
+    responses=problem_responses(403, 404),
+)
+def list_events(number: str, session: DbSession, principal: Reader) -> list[EventOut]:
+    contract = service.get_visible(session, principal, number)
+    return event_views(session, service.events_of(session, contract))
+
+
+@router.post(
+    "/{number}/cancellation",
+    summary="Withdraw an application before disbursement",
+    **transition_route(Action.CANCEL),
+)
+def cancel_contract(
+    number: str,
+    data: CancellationIn,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(current_principal)],
+    if_match: IfMatch = None,
+) -> TransitionOut:
+    contract = service.get_visible(session, principal, number)
+    service.check_if_match(contract, if_match)
+    before = contract.state
+    service.transition(session, contract, Action.CANCEL, principal, reason=data.reason)
+    return transition_out(contract, Action.CANCEL, before)

@@ -1,0 +1,69 @@
+"""How contracts and their events look on the wire."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.applications.schemas import ApplicationOut
+from app.contracts.states import Action, ContractState
+
+
+class ContractOut(BaseModel):
+    number: str = Field(examples=["JKT01-2026-MC-000042"])
+    state: ContractState
+    version: int
+    branch_code: str
+    dealer_code: str
+    product_code: str
+    submitted_by: str
+    application: ApplicationOut
+    created_at: datetime
+    updated_at: datetime
+
+
+class ContractSummary(BaseModel):
+    number: str = Field(examples=["JKT01-2026-MC-000042"])
+    state: ContractState
+    branch_code: str
+    dealer_code: str
+    product_code: str
+    applicant_name: str
+    otr_price: int
+    created_at: datetime
+
+
+class ContractPage(BaseModel):
+    items: list[ContractSummary]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: last")
+
+
+class EventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    seq: int = Field(description="Position in the contract's log")
+    action: str = Field(examples=["submit"])
+    from_state: ContractState | None
+    to_state: ContractState
+    actor: str | None = Field(description="Username, or null for the system")
+    actor_role: str
+    reason: str | None
+    payload: dict[str, Any]
+    occurred_at: datetime
+
+
+class CancellationIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "Customer bought the motorcycle in cash"}]},
+    )
+
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class TransitionOut(BaseModel):
+    number: str
+    action: Action
+    from_state: ContractState
+    state: ContractState
+    version: int

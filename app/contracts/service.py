@@ -1,0 +1,145 @@
+"""The one way a contract changes state, and the reads every stage shares.
+
+A transition is a compare-and-set on the contract's version plus an event row, flushed in the
+caller's transaction: both commit together or neither does. Of concurrent transitions from the
+same version exactly one updates a row; the others get 409.
+"""
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.auth.roles import Role
+from app.auth.service import Principal
+from app.contracts.models import Contract, ContractEvent
+from app.contracts.scope import visible_to
+from app.contracts.states import Action, ContractState, find_edge, roles_for, sources_for
+from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, PreconditionFailed
+from app.core.models import utcnow
+
+
+def etag_of(contract: Contract) -> str:
+    return f'W/"{contract.number}-v{contract.version}"'
+
+
+def check_if_match(contract: Contract, if_match: str | None) -> None:
+    """412 when the client's ``If-Match`` names another version than the current one."""
+    if if_match is None:
+        return
+    tags = {tag.strip() for tag in if_match.split(",")}
+    current = etag_of(contract)
+    # Weak comparison (RFC 9110 §8.8.3.2): W/"x" and "x" name the same version.
+    if "*" not in tags and current not in tags and current.removeprefix("W/") not in tags:
+        raise PreconditionFailed(
+            f"The contract has changed (now {current}); read it again and retry."
+        )
+
+
+def get_visible(session: Session, principal: Principal, number: str) -> Contract:
+    contract = session.scalar(
+        select(Contract).where(Contract.number == number, visible_to(principal))
+    )
+    if contract is None:
+        raise NotFound(f"No contract {number} in your scope.")
+    return contract
+
+
+def record_event(
+    session: Session,
+    contract: Contract,
+    *,
+    action: Action | str,
+    from_state: str | None,
+    actor: Principal | None,
+    reason: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> ContractEvent:
+    """Append to the contract's log; ``contract.version`` is the position of the entry."""
+    event = ContractEvent(
+        contract_id=contract.id,
+        seq=contract.version,
+        action=str(action),
+        from_state=from_state,
+        to_state=contract.state,
+        actor_id=actor.user_id if actor else None,
+        actor_role=actor.role.value if actor else "system",
+        reason=reason,
+        payload=payload or {},
+        occurred_at=utcnow(),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def bump_version(session: Session, contract: Contract, *, to_state: str | None = None) -> None:
+    """Compare-and-set: move ``contract`` to its next version (and state) or raise 409."""
+    values: dict[str, Any] = {"version": contract.version + 1, "updated_at": utcnow()}
+    if to_state is not None:
+        values["state"] = to_state
+    result = session.execute(
+        update(Contract)
+        .where(Contract.id == contract.id, Contract.version == contract.version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        session.rollback()
+        current = session.scalar(select(Contract.state).where(Contract.id == contract.id))
+        raise Conflict(
+            f"Contract {contract.number} was changed by another request (now {current}); "
+            "read it again and retry.",
+            current_state=current,
+        )
+    for key, value in values.items():
+        setattr(contract, key, value)
+
+
+def transition(
+    session: Session,
+    contract: Contract,
+    action: Action,
+    actor: Principal | None,
+    *,
+    reason: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> ContractEvent:
+    """Take ``action`` on ``contract`` as ``actor`` (``None``: the system), or refuse it.
+
+    403 when the actor's role may never take the action, 409 naming the current state and the
+    allowed ones when the table has no edge from the current state.
+    """
+    role: Role | None = actor.role if actor else None
+    if role is not None and role not in roles_for(action):
+        raise Forbidden(f"Role {role} may not {action.value}.")
+    source = ContractState(contract.state)
+    edge = find_edge(action, source, role)
+    if edge is None:
+        allowed = [state.value for state in sources_for(action, role)]
+        raise InvalidTransition(
+            f"Contract {contract.number} is {source.value}; {action.value} is allowed from "
+            f"{', '.join(allowed)}.",
+            current_state=source.value,
+            allowed_from=allowed,
+        )
+    bump_version(session, contract, to_state=edge.target.value)
+    return record_event(
+        session,
+        contract,
+        action=action,
+        from_state=source.value,
+        actor=actor,
+        reason=reason,
+        payload=payload,
+    )
+
+
+def events_of(session: Session, contract: Contract) -> list[ContractEvent]:
+    return list(
+        session.scalars(
+            select(ContractEvent)
+            .where(ContractEvent.contract_id == contract.id)
+            .order_by(ContractEvent.seq)
+        )
+    )

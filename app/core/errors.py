@@ -1,0 +1,215 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``), everywhere.
+
+Services raise the typed errors below; the handlers render them. Nothing else produces an
+error body, so no stack trace or SQL ever reaches a client.
+"""
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("kredo.errors")
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Path of the offending field, dotted (`applicant.nik`).")
+    message: str = Field(description="What is wrong, in words.")
+    rule: str = Field(description="Machine-readable name of the rule that failed.")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with Kredo's extension members."""
+
+    type: str = Field(examples=["/problems/invalid-transition"])
+    title: str = Field(examples=["Transition not allowed"])
+    status: int = Field(examples=[409])
+    detail: str = Field(examples=["Contract is CANCELLED; cancel is allowed from SUBMITTED."])
+    instance: str | None = Field(default=None, examples=["/v1/contracts/JKT01-2026-MC-000001"])
+    errors: list[FieldError] | None = None
+    current_state: str | None = None
+    allowed_from: list[str] | None = None
+
+
+class ProblemError(Exception):
+    """Base of every error a client may see."""
+
+    status = 500
+    slug = "internal-error"
+    title = "Internal error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors) if errors else None
+        self.headers = headers
+        self.extensions = extensions
+
+
+class BadRequest(ProblemError):
+    status, slug, title = 400, "bad-request", "Bad request"
+
+
+class Unauthorized(ProblemError):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(ProblemError):
+    status, slug, title = 403, "forbidden", "Not allowed for your role"
+
+
+class NotFound(ProblemError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(ProblemError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class InvalidTransition(Conflict):
+    slug, title = "invalid-transition", "Transition not allowed"
+
+
+class PreconditionFailed(ProblemError):
+    status, slug, title = 412, "precondition-failed", "Precondition failed"
+
+
+class Unprocessable(ProblemError):
+    status, slug, title = 422, "validation-error", "Invalid request"
+
+    @classmethod
+    def field(cls, field: str, message: str, rule: str) -> "Unprocessable":
+        return cls(message, errors=[FieldError(field=field, message=message, rule=rule)])
+
+
+def problem_response(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    request: Request,
+    *,
+    errors: Sequence[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}" if slug != "about:blank" else slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors:
+        body["errors"] = [e.model_dump() for e in errors]
+    body.update({k: v for k, v in extensions.items() if v is not None})
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _field_path(loc: Sequence[int | str]) -> str:
+    # FastAPI prefixes the source ("body", "query", "path", "header"); keep it only off the body.
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(
+        exc.status,
+        exc.slug,
+        exc.title,
+        exc.detail,
+        request,
+        errors=exc.errors,
+        headers=exc.headers,
+        **exc.extensions,
+    )
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    raw = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in raw):
+        return problem_response(
+            400, "malformed-json", "Malformed JSON", "The request body is not valid JSON.", request
+        )
+    errors = [
+        FieldError(
+            field=_field_path(e.get("loc", ())),
+            message=str(e.get("msg", "invalid")),
+            rule=str(e.get("type", "invalid")),
+        )
+        for e in raw
+    ]
+    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    return problem_response(
+        422, "validation-error", "Invalid request", detail, request, errors=errors
+    )
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    titles = {404: "Not found", 405: "Method not allowed", 401: "Authentication required"}
+    return problem_response(
+        exc.status_code,
+        "about:blank",
+        titles.get(exc.status_code, "HTTP error"),
+        str(exc.detail),
+        request,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        500, "internal-error", "Internal error", "An unexpected error occurred.", request
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request",
+    401: "Missing, unknown or revoked API key",
+    403: "Your role may not do this",
+    404: "Not found, or outside your scope",
+    409: "Conflicts with the current state",
+    412: "`If-Match` does not match the current ETag",
+    422: "Invalid input: `errors` lists every field and rule",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the given error statuses (401 and 422 always)."""
+    wanted = sorted({401, 422, *statuses})
+    return {
+        status: {
+            "description": _DESCRIPTIONS[status],
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in wanted
+    }

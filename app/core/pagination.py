@@ -1,0 +1,25 @@
+"""Opaque cursors for keyset pagination: a page ends at an id, the next starts after it."""
+
+import base64
+import binascii
+
+from app.core.errors import Unprocessable
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"k1:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, value = text.partition(":")
+        if prefix != "k1" or not value.isdigit():
+            raise ValueError(text)
+        return int(value)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise Unprocessable.field(
+            "cursor", "Not a cursor this API gave out.", "invalid_cursor"
+        ) from None

@@ -1,0 +1,96 @@
+"""The ASGI application: ``app.main:app``, made by ``create_app``."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from app.applications.router import router as applications_router
+from app.auth.router import router as auth_router
+from app.auth.service import demo_users_exist
+from app.contracts.router import router as contracts_router
+from app.core.database import Database
+from app.core.errors import Problem, install_error_handlers
+from app.core.health import router as health_router
+from app.core.logging import AccessLogMiddleware, configure_logging
+from app.core.settings import Settings, get_settings
+from app.reference.router import router as reference_router
+
+DESCRIPTION = """\
+Credit origination for motor-vehicle leasing: an application travels from the dealer's
+showroom through survey, pre-screening, fatal scores, simulation, audit, approval and
+tracking to disbursement, and every disbursed contract feeds collection.
+
+Authenticate with `Authorization: Bearer <api key>`. Errors are RFC 9457
+`application/problem+json`. Money is integer rupiah.
+"""
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+class ProductionWithDemoUsers(RuntimeError):
+    pass
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    database = Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.env == "production":
+            with database.sessions() as session:
+                if demo_users_exist(session):
+                    raise ProductionWithDemoUsers(
+                        "Refusing to start in production while demo users exist: "
+                        "deactivate them or use a fresh database."
+                    )
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="Kredo",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.database = database
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(AccessLogMiddleware)
+    for router in (
+        health_router,
+        auth_router,
+        reference_router,
+        applications_router,
+        contracts_router,
+    ):
+        app.include_router(router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(problem.pop("$defs", {}))
+            components["Problem"] = problem
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+app = create_app()

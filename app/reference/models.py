@@ -1,0 +1,80 @@
+"""Reference data maintained by head office: branches, dealers, survey areas, products."""
+
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.models import Base
+
+HEAD_OFFICE = "HO"
+
+
+class FormCategory(StrEnum):
+    """The application form differs for Jakarta and elsewhere (address and area fields)."""
+
+    JAKARTA = "jakarta"
+    NON_JAKARTA = "non_jakarta"
+
+
+class Branch(Base):
+    __tablename__ = "branches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    city: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Dealer(Base):
+    __tablename__ = "dealers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(150))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    city: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Area(Base):
+    """A survey area: one of Jakarta's five cities, or a regency/city elsewhere."""
+
+    __tablename__ = "areas"
+    __table_args__ = (CheckConstraint("category IN ('jakarta', 'non_jakarta')", name="category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(20))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+
+
+class AreaPostalPrefix(Base):
+    """A postal-code prefix served by an area; the longest matching prefix wins."""
+
+    __tablename__ = "area_postal_prefixes"
+    __table_args__ = (CheckConstraint("length(prefix) BETWEEN 1 AND 5", name="prefix_length"),)
+
+    prefix: Mapped[str] = mapped_column(String(5), primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+
+
+class Product(Base):
+    """A financing product (``MC`` motorcycle, ``CAR``...), whose code is in contract numbers."""
+
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint(
+            "min_down_payment_pct >= 0 AND min_down_payment_pct < 100", name="min_dp_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # OJK ties the minimum down payment to the company's NPF tier; packages may only raise it.
+    min_down_payment_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

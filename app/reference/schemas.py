@@ -1,0 +1,110 @@
+"""Reference data on the wire. Codes are upper-case identifiers that appear in numbers."""
+
+from decimal import Decimal
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.reference.models import FormCategory
+
+T = TypeVar("T")
+
+Code = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,19}$", examples=["JKT01"])]
+Name = Annotated[str, Field(min_length=1, max_length=150)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class BranchIn(_In):
+    code: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,10}$", examples=["SBY01"])]
+    name: Name = Field(examples=["Cabang Surabaya"])
+    city: Name = Field(examples=["Surabaya"])
+
+
+class BranchPatch(_In):
+    name: Name | None = None
+    city: Name | None = None
+    active: bool | None = None
+
+
+class BranchOut(_Out):
+    code: str
+    name: str
+    city: str
+    active: bool
+
+
+class DealerIn(_In):
+    code: Code = Field(examples=["D-JKT-009"])
+    name: Name = Field(examples=["PT Mitra Motor Sejahtera"])
+    branch_code: str = Field(examples=["JKT01"])
+    city: Name = Field(examples=["Jakarta Timur"])
+
+
+class DealerPatch(_In):
+    name: Name | None = None
+    city: Name | None = None
+    active: bool | None = None
+
+
+class DealerOut(_Out):
+    code: str
+    name: str
+    branch_code: str
+    city: str
+    active: bool
+
+
+class AreaIn(_In):
+    code: Code = Field(examples=["JKT-PST"])
+    name: Name = Field(examples=["Jakarta Pusat"])
+    category: FormCategory
+    branch_code: str = Field(examples=["JKT01"])
+    postal_prefixes: list[Annotated[str, Field(pattern=r"^\d{1,5}$")]] = Field(
+        min_length=1, examples=[["101", "102", "103", "104", "105", "106", "107"]]
+    )
+
+
+class AreaPatch(_In):
+    name: Name | None = None
+    branch_code: str | None = None
+    postal_prefixes: list[Annotated[str, Field(pattern=r"^\d{1,5}$")]] | None = Field(
+        default=None, min_length=1
+    )
+
+
+class AreaOut(BaseModel):
+    code: str
+    name: str
+    category: FormCategory
+    branch_code: str
+    postal_prefixes: list[str]
+
+
+class ProductIn(_In):
+    code: Annotated[str, Field(pattern=r"^[A-Z]{2,10}$", examples=["MC"])]
+    name: Name = Field(examples=["Pembiayaan Sepeda Motor"])
+    min_down_payment_pct: Decimal = Field(ge=0, lt=100, decimal_places=2, examples=["20.00"])
+
+
+class ProductPatch(_In):
+    name: Name | None = None
+    min_down_payment_pct: Decimal | None = Field(default=None, ge=0, lt=100, decimal_places=2)
+    active: bool | None = None
+
+
+class ProductOut(_Out):
+    code: str
+    name: str
+    min_down_payment_pct: Decimal
+    active: bool
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]

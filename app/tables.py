@@ -1,0 +1,9 @@
+"""Every table of the service, imported in one place so the metadata is complete
+(Alembic's autogenerate and the test fixtures read it from here)."""
+
+from app.auth import models as auth_models
+from app.contracts import models as contract_models
+from app.core.models import Base
+from app.reference import models as reference_models
+
+__all__ = ["Base", "auth_models", "contract_models", "reference_models"]
