@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make run` serves the demo, `make test` checks everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint openapi bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/kredo migrate
+	$(BIN)/kredo seed-demo
+	@echo "Serving on http://$(HOST):$(PORT) (interactive docs: http://$(HOST):$(PORT)/docs)"
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m tools.test_both
+
+openapi: $(STAMP)
+	$(BIN)/kredo openapi
+
+clean:
+	rm -rf $(VENV) kredo.db kredo.db-wal kredo.db-shm .mypy_cache .ruff_cache

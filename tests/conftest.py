@@ -1,0 +1,171 @@
+"""Test fixtures: a migrated database (SQLite, or PostgreSQL when KREDO_TEST_DATABASE_URL
+names one), emptied and re-seeded with the demo data before each test, and clients that
+drive the real ASGI app over httpx."""
+
+import os
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, update
+
+from app.contracts.models import Contract
+from app.core.database import Database
+from app.core.migrations import migrate
+from app.core.settings import Settings
+from app.demo import demo_key, seed_demo
+from app.main import create_app
+from app.tables import Base
+
+
+def _database_url() -> str:
+    url = os.environ.get("KREDO_TEST_DATABASE_URL")
+    if url:
+        return url
+    folder = Path(tempfile.mkdtemp(prefix="kredo-test-"))
+    return f"sqlite:///{folder}/kredo_test.db"
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    url = _database_url()
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> FastAPI:
+    return create_app(Settings(database_url=database_url, env="test"))
+
+
+@pytest.fixture(autouse=True)
+def fresh_data(request: pytest.FixtureRequest) -> None:
+    """Every test that touches the database starts from the demo data and nothing else."""
+    if "database" not in request.fixturenames and "client" not in request.fixturenames:
+        return
+    database: Database = request.getfixturevalue("database")
+    with database.transaction() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(table.delete())
+        seed_demo(session)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def auth(username: str) -> dict[str, str]:
+    """Headers of a demo user (see ``app.demo.USERS``)."""
+    return {"Authorization": f"Bearer {demo_key(username)}"}
+
+
+DEALER = auth("dealer.sinar")
+SALESMAN = auth("sales.budi")
+CS = auth("cs.dewi")
+ANALYST = auth("ca.rina")
+SURVEYOR = auth("surveyor.agus")
+APPROVER = auth("approver.hendra")
+AUDITOR = auth("auditor.yuni")
+FINANCE = auth("finance.tono")
+COLLECTOR = auth("collector.joko")
+ADMIN = auth("admin.sari")
+INTEGRATION = auth("integration.ledger")
+
+
+def application(**overrides: Any) -> dict[str, Any]:
+    """A valid Jakarta motorcycle application; ``overrides`` replace top-level keys, and
+    ``applicant``/``vehicle`` dicts are merged into the defaults."""
+    body: dict[str, Any] = {
+        "form_category": "jakarta",
+        "dealer_code": "D-JKT-001",
+        "product_code": "MC",
+        "applicant": {
+            "nik": "3171015708900001",
+            "full_name": "Siti Rahmawati",
+            "birth_place": "Jakarta",
+            "birth_date": "1990-08-17",
+            "sex": "female",
+            "mother_maiden_name": "Aminah",
+            "phone": "0812-3456-7890",
+            "address": "Jl. Kramat Raya No. 12, Senen",
+            "postal_code": "10450",
+        },
+        "vehicle": {
+            "brand": "Honda",
+            "model": "Vario 160",
+            "year": 2025,
+            "condition": "new",
+            "otr_price": 20_000_000,
+        },
+        "down_payment": 6_000_000,
+        "tenor_months": 24,
+        "payment_method": "virtual_account",
+    }
+    for key, value in overrides.items():
+        if key in ("applicant", "vehicle"):
+            body[key] = {**body[key], **value}
+        else:
+            body[key] = value
+    return body
+
+
+def submit(client: TestClient, headers: dict[str, str] = DEALER, **overrides: Any) -> str:
+    response = client.post("/v1/contracts", json=application(**overrides), headers=headers)
+    assert response.status_code == 201, response.text
+    number: str = response.json()["number"]
+    return number
+
+
+def row_counts(database: Database) -> dict[str, int]:
+    """Rows per table, to show that a rejected request wrote nothing."""
+    with database.sessions() as session:
+        return {
+            table.name: session.scalar(select(func.count()).select_from(table)) or 0
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def force_state(database: Database, number: str, state: str) -> None:
+    """Put a contract straight into ``state`` (test set-up for the transition table)."""
+    with database.transaction() as session:
+        session.execute(
+            update(Contract).where(Contract.number == number).values(state=state)
+        )
+
+
+@pytest.fixture(scope="session")
+def live_server(app: FastAPI) -> Iterator[str]:
+    """The app served by a real uvicorn on a free loopback port, for concurrent HTTP tests."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            access_log=False)  # fmt: skip
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
