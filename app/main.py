@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
@@ -16,6 +16,7 @@ from app.core.database import Database
 from app.core.errors import Problem, install_error_handlers
 from app.core.health import router as health_router
 from app.core.logging import AccessLogMiddleware, configure_logging
+from app.core.query import reject_unknown_query_parameters
 from app.core.settings import Settings, get_settings
 from app.reference.router import router as reference_router
 
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.database = database
     app.state.settings = settings

@@ -34,11 +34,15 @@ def _database_url() -> str:
     return f"sqlite:///{folder}/kredo_test.db"
 
 
+DATABASE_URL = _database_url()
+# One app for the whole run; schemathesis needs it at import time to read its OpenAPI document.
+APP = create_app(Settings(database_url=DATABASE_URL, env="test", log_level="WARNING"))
+
+
 @pytest.fixture(scope="session")
 def database_url() -> str:
-    url = _database_url()
-    migrate(url)
-    return url
+    migrate(DATABASE_URL)
+    return DATABASE_URL
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +54,7 @@ def database(database_url: str) -> Iterator[Database]:
 
 @pytest.fixture(scope="session")
 def app(database_url: str) -> FastAPI:
-    return create_app(Settings(database_url=database_url, env="test"))
+    return APP
 
 
 @pytest.fixture(autouse=True)
@@ -145,9 +149,7 @@ def row_counts(database: Database) -> dict[str, int]:
 def force_state(database: Database, number: str, state: str) -> None:
     """Put a contract straight into ``state`` (test set-up for the transition table)."""
     with database.transaction() as session:
-        session.execute(
-            update(Contract).where(Contract.number == number).values(state=state)
-        )
+        session.execute(update(Contract).where(Contract.number == number).values(state=state))
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """Run the whole pytest suite on SQLite, then on a throw-away PostgreSQL, and say how each went.
 
-    python -m tools.test_both [PYTEST ARGS...]
+python -m tools.test_both [PYTEST ARGS...]
 """
 
 import os

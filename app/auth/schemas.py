@@ -38,6 +38,23 @@ class UserIn(BaseModel):
 
 
 class UserOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "ca.rina",
+                    "full_name": "Rina Marlina",
+                    "role": "credit_analyst",
+                    "branch_code": "JKT01",
+                    "dealer_code": None,
+                    "approval_limit": None,
+                    "active": True,
+                    "created_at": "2026-11-22T08:00:00Z",
+                }
+            ]
+        }
+    )
+
     username: str
     full_name: str
     role: Role
@@ -53,10 +70,25 @@ class UserList(BaseModel):
 
 
 class KeyOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "ca.rina",
+                    "api_key": "kredo_3q8T0c1nL9yQ0mB7p2Xw4rZs6uVe5aHd1gKj8fNi0oP",
+                }
+            ]
+        }
+    )
+
     username: str
     api_key: str = Field(description="Shown this once; only its hash is stored.")
 
 
 class RevocationOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"username": "ca.rina", "revoked_keys": 1}]}
+    )
+
     username: str
     revoked_keys: int

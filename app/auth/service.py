@@ -66,11 +66,13 @@ def create_user(
         raise Conflict(f"User {username!r} already exists.")
     branch = session.scalar(select(Branch).where(Branch.code == branch_code))
     if branch is None:
-        raise Unprocessable.field("branch", f"Unknown branch {branch_code!r}.", "unknown_branch")
+        raise Unprocessable.field(
+            "branch_code", f"Unknown branch {branch_code!r}.", "unknown_branch"
+        )
     dealer_id = None
     if role is Role.DEALER:
         if dealer_code is None:
-            raise Unprocessable.field("dealer", "A dealer user needs a dealer.", "required")
+            raise Unprocessable.field("dealer_code", "A dealer user needs a dealer.", "required")
         dealer = session.scalar(select(Dealer).where(Dealer.code == dealer_code))
         if dealer is None:
             raise Unprocessable.field(
@@ -82,9 +84,11 @@ def create_user(
             )
         dealer_id = dealer.id
     elif dealer_code is not None:
-        raise Unprocessable.field("dealer", "Only dealer users belong to a dealer.", "not_allowed")
+        raise Unprocessable.field(
+            "dealer_code", "Only dealer users belong to a dealer.", "not_allowed"
+        )
     if approval_limit is not None and approval_limit < 0:
-        raise Unprocessable.field("limit", "The limit is a positive amount.", "positive")
+        raise Unprocessable.field("approval_limit", "The limit is a positive amount.", "positive")
     user = User(
         username=username,
         full_name=full_name,

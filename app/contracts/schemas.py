@@ -62,6 +62,20 @@ class CancellationIn(BaseModel):
 
 
 class TransitionOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "number": "JKT01-2026-MC-000042",
+                    "action": "cancel",
+                    "from_state": "SUBMITTED",
+                    "state": "CANCELLED",
+                    "version": 2,
+                }
+            ]
+        }
+    )
+
     number: str
     action: Action
     from_state: ContractState

@@ -5,6 +5,7 @@ error body, so no stack trace or SQL ever reaches a client.
 """
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -165,16 +166,33 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _documented_methods(request: Request) -> list[str]:
+    """Every method the OpenAPI document lists for the request's path.
+
+    Starlette's own ``Allow`` names only the first route that matched the path, which is wrong
+    when one path has several routes (``GET`` and ``POST /v1/users``).
+    """
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods.update(method.upper() for method in operations)
+    return sorted(methods)
+
+
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    titles = {404: "Not found", 405: "Method not allowed", 401: "Authentication required"}
+    titles = {400: "Bad request", 404: "Not found", 405: "Method not allowed"}
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_documented_methods(request))
     return problem_response(
         exc.status_code,
         "about:blank",
         titles.get(exc.status_code, "HTTP error"),
         str(exc.detail),
         request,
-        headers=dict(exc.headers) if exc.headers else None,
+        headers=headers or None,
     )
 
 
@@ -204,8 +222,8 @@ _DESCRIPTIONS = {
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` entries for the given error statuses (401 and 422 always)."""
-    wanted = sorted({401, 422, *statuses})
+    """OpenAPI `responses=` entries for the given error statuses (400, 401, 422 always)."""
+    wanted = sorted({400, 401, 422, *statuses})
     return {
         status: {
             "description": _DESCRIPTIONS[status],

@@ -6,7 +6,7 @@ from typing import Any
 from alembic.runtime.migration import MigrationContext
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.dependencies import get_database
@@ -16,6 +16,19 @@ router = APIRouter(tags=["health"])
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "ok",
+                    "database": "ok",
+                    "revision": "1a7cd872dc1f",
+                    "head": "1a7cd872dc1f",
+                }
+            ]
+        }
+    )
+
     status: str
     database: str | None = None
     revision: str | None = None

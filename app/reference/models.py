@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 from enum import StrEnum
+from typing import ClassVar
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -20,6 +21,7 @@ class FormCategory(StrEnum):
 
 class Branch(Base):
     __tablename__ = "branches"
+    label: ClassVar[str] = "branch"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(10), unique=True)
@@ -30,6 +32,7 @@ class Branch(Base):
 
 class Dealer(Base):
     __tablename__ = "dealers"
+    label: ClassVar[str] = "dealer"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -43,6 +46,7 @@ class Area(Base):
     """A survey area: one of Jakarta's five cities, or a regency/city elsewhere."""
 
     __tablename__ = "areas"
+    label: ClassVar[str] = "area"
     __table_args__ = (CheckConstraint("category IN ('jakarta', 'non_jakarta')", name="category"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +70,7 @@ class Product(Base):
     """A financing product (``MC`` motorcycle, ``CAR``...), whose code is in contract numbers."""
 
     __tablename__ = "products"
+    label: ClassVar[str] = "product"
     __table_args__ = (
         CheckConstraint(
             "min_down_payment_pct >= 0 AND min_down_payment_pct < 100", name="min_dp_range"

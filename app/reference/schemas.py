@@ -28,12 +28,24 @@ class BranchIn(_In):
 
 
 class BranchPatch(_In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Cabang Jakarta Pusat", "active": True}]}
+    )
+
     name: Name | None = None
     city: Name | None = None
     active: bool | None = None
 
 
 class BranchOut(_Out):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"code": "JKT01", "name": "Cabang Jakarta", "city": "Jakarta Pusat", "active": True}
+            ]
+        }
+    )
+
     code: str
     name: str
     city: str
@@ -48,12 +60,28 @@ class DealerIn(_In):
 
 
 class DealerPatch(_In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"active": False}]})
+
     name: Name | None = None
     city: Name | None = None
     active: bool | None = None
 
 
 class DealerOut(_Out):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "D-JKT-001",
+                    "name": "PT Sinar Motor Kramat",
+                    "branch_code": "JKT01",
+                    "city": "Jakarta Pusat",
+                    "active": True,
+                }
+            ]
+        }
+    )
+
     code: str
     name: str
     branch_code: str
@@ -72,6 +100,8 @@ class AreaIn(_In):
 
 
 class AreaPatch(_In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"postal_prefixes": ["10", "107"]}]})
+
     name: Name | None = None
     branch_code: str | None = None
     postal_prefixes: list[Annotated[str, Field(pattern=r"^\d{1,5}$")]] | None = Field(
@@ -80,6 +110,20 @@ class AreaPatch(_In):
 
 
 class AreaOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "JKT-PST",
+                    "name": "Jakarta Pusat",
+                    "category": "jakarta",
+                    "branch_code": "JKT01",
+                    "postal_prefixes": ["10"],
+                }
+            ]
+        }
+    )
+
     code: str
     name: str
     category: FormCategory
@@ -94,12 +138,27 @@ class ProductIn(_In):
 
 
 class ProductPatch(_In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"min_down_payment_pct": "15.00"}]})
+
     name: Name | None = None
     min_down_payment_pct: Decimal | None = Field(default=None, ge=0, lt=100, decimal_places=2)
     active: bool | None = None
 
 
 class ProductOut(_Out):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "MC",
+                    "name": "Pembiayaan Sepeda Motor",
+                    "min_down_payment_pct": "10.00",
+                    "active": True,
+                }
+            ]
+        }
+    )
+
     code: str
     name: str
     min_down_payment_pct: Decimal

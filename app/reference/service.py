@@ -24,7 +24,7 @@ def by_code(session: Session, model: type[M], code: str, *, field: str | None = 
     """The row with ``code``: 404 when looked up by path, 422 naming ``field`` in a body."""
     row = session.scalar(select(model).where(model.code == code))
     if row is None:
-        label = model.__tablename__.rstrip("s").replace("_", " ")
+        label = model.label
         if field is not None:
             raise Unprocessable.field(field, f"Unknown {label} {code!r}.", f"unknown_{label}")
         raise NotFound(f"No {label} {code!r}.")

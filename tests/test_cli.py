@@ -1,0 +1,70 @@
+"""The operator's console, run as a real process against the test database."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core.settings import Settings
+from app.main import ProductionWithDemoUsers, create_app
+
+
+def kredo(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KREDO_DATABASE_URL": database_url}
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args], env=env, capture_output=True, text=True
+    )
+
+
+def test_user_add_prints_only_the_key_and_the_key_works(client: TestClient, database_url):
+    result = kredo(database_url, "user", "add", "approver.bdg", "--role", "approver",
+                   "--branch", "BDG01", "--limit", "250000000")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    key = result.stdout.strip()
+    assert result.stdout == key + "\n"
+    assert key.startswith("kredo_")
+    assert len(key) > 40
+    me = client.get("/v1/me", headers={"Authorization": f"Bearer {key}"}).json()
+    assert (me["role"], me["branch_code"], me["approval_limit"]) == ("approver", "BDG01",
+                                                                     250_000_000)  # fmt: skip
+
+    revoked = kredo(database_url, "user", "revoke", "approver.bdg")
+    assert revoked.returncode == 0
+    assert client.get("/v1/me", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+
+
+def test_user_add_refuses_bad_input_with_a_message(client: TestClient, database_url):
+    result = kredo(database_url, "user", "add", "x.dealer", "--role", "dealer", "--branch", "JKT01")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "needs a dealer" in result.stderr
+
+
+def test_seed_demo_twice_creates_nothing_twice(client: TestClient, database_url):
+    first = kredo(database_url, "seed-demo")
+    second = kredo(database_url, "seed-demo")
+    assert first.returncode == second.returncode == 0
+    assert first.stdout == second.stdout
+    assert len(first.stdout.splitlines()) == 11
+    users = client.get("/v1/users", headers={"Authorization": "Bearer kredo_demo_admin.sari"})
+    assert len(users.json()["items"]) == 11
+
+
+def test_production_refuses_to_start_while_demo_users_exist(client: TestClient, database_url):
+    app = create_app(Settings(database_url=database_url, env="production", log_level="WARNING"))
+    with pytest.raises(ProductionWithDemoUsers), TestClient(app):
+        pass
+
+
+def test_production_starts_once_demo_users_are_deactivated(client: TestClient, database):
+    from sqlalchemy import update
+
+    from app.auth.models import User
+
+    with database.transaction() as session:
+        session.execute(update(User).where(User.is_demo).values(active=False))
+    app = create_app(Settings(database_url=database.url, env="production", log_level="WARNING"))
+    with TestClient(app) as production:
+        assert production.get("/healthz").status_code == 200
