@@ -64,12 +64,12 @@ def postgres_server() -> Iterator[str]:
         shutil.chown(root, SERVER_USER)
         shutil.chown(sockets, SERVER_USER)
     port = free_port()
-    quiet = {"stdout": subprocess.DEVNULL}
+    quiet = subprocess.DEVNULL
     try:
         subprocess.run(
             [*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", "kredo", "-A", "trust",
              "-E", "UTF8", "--locale", "C.UTF-8"],
-            check=True, **quiet,
+            check=True, stdout=quiet,
         )  # fmt: skip
         options = (
             f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c max_connections=200 "
@@ -78,7 +78,7 @@ def postgres_server() -> Iterator[str]:
         subprocess.run(
             [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-w",
              "-l", str(root / "server.log"), "start"],
-            check=True, **quiet,
+            check=True, stdout=quiet,
         )  # fmt: skip
         try:
             subprocess.run(
@@ -90,7 +90,7 @@ def postgres_server() -> Iterator[str]:
         finally:
             subprocess.run(
                 [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
-                check=False, **quiet,
+                check=False, stdout=quiet,
             )  # fmt: skip
     finally:
         shutil.rmtree(root, ignore_errors=True)
