@@ -45,15 +45,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if settings.env == "production":
-            with database.sessions() as session:
-                if demo_users_exist(session):
-                    raise ProductionWithDemoUsers(
-                        "Refusing to start in production while demo users exist: "
-                        "deactivate them or use a fresh database."
-                    )
-        yield
-        database.dispose()
+        try:
+            if settings.env == "production":
+                with database.sessions() as session:
+                    if demo_users_exist(session):
+                        raise ProductionWithDemoUsers(
+                            "Refusing to start in production while demo users exist: "
+                            "deactivate them or use a fresh database."
+                        )
+            yield
+        finally:
+            database.dispose()
 
     app = FastAPI(
         title="Kredo",
