@@ -1,0 +1,91 @@
+"""Latency of submitting and reading contracts through the HTTP API, with the floor measured
+in the same run (``GET /healthz``: the framework and transport, no database work).
+
+    .venv/bin/python -m bench.contracts                 # SQLite in a temporary folder
+    .venv/bin/python -m tools.with_postgres -- .venv/bin/python -m bench.contracts
+
+Prints p50 / p95 / p99 in milliseconds per operation.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from app.core.database import Database
+from app.core.migrations import migrate
+from app.core.settings import Settings
+from app.demo import demo_key, seed_demo
+from app.main import create_app
+
+ROUNDS = 300
+BODY = {
+    "form_category": "jakarta",
+    "dealer_code": "D-JKT-001",
+    "product_code": "MC",
+    "applicant": {
+        "nik": "3171015708900001", "full_name": "Siti Rahmawati", "birth_place": "Jakarta",
+        "birth_date": "1990-08-17", "sex": "female", "mother_maiden_name": "Aminah",
+        "phone": "0812-3456-7890", "address": "Jl. Kramat Raya No. 12", "postal_code": "10450",
+    },
+    "vehicle": {"brand": "Honda", "model": "Vario 160", "year": 2025, "condition": "new",
+                "otr_price": 20_000_000},
+    "down_payment": 6_000_000,
+    "tenor_months": 24,
+    "payment_method": "virtual_account",
+}  # fmt: skip
+
+
+def timed(operation: Callable[[], object]) -> list[float]:
+    samples = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        operation()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def row(label: str, samples: list[float]) -> str:
+    q = statistics.quantiles(samples, n=100)
+    return f"{label:<28} {q[49]:8.2f} {q[94]:8.2f} {q[98]:8.2f}"
+
+
+def main() -> int:
+    url = os.environ.get("KREDO_TEST_DATABASE_URL") or (
+        f"sqlite:///{tempfile.mkdtemp(prefix='kredo-bench-')}/bench.db"
+    )
+    migrate(url)
+    database = Database(url)
+    with database.transaction() as session:
+        seed_demo(session)
+    database.dispose()
+    app = create_app(Settings(database_url=url, log_level="WARNING"))
+    dealer = {"Authorization": f"Bearer {demo_key('dealer.sinar')}"}
+    cs = {"Authorization": f"Bearer {demo_key('cs.dewi')}"}
+    with TestClient(app) as client:
+        numbers: list[str] = []
+
+        def submit() -> None:
+            numbers.append(client.post("/v1/contracts", json=BODY, headers=dealer).json()["number"])
+
+        results = [
+            ("GET /healthz (floor)", timed(lambda: client.get("/healthz"))),
+            ("POST /v1/contracts", timed(submit)),
+            ("GET /v1/contracts/{n}", timed(lambda: client.get(f"/v1/contracts/{numbers[-1]}",
+                                                               headers=cs))),
+            ("GET /v1/contracts?limit=50", timed(lambda: client.get("/v1/contracts",
+                                                                    headers=cs))),
+        ]  # fmt: skip
+    print(f"database: {url.split(':')[0]}, {ROUNDS} rounds each, milliseconds")
+    print(f"{'operation':<28} {'p50':>8} {'p95':>8} {'p99':>8}")
+    for label, samples in results:
+        print(row(label, samples))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
