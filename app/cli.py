@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--dealer")
     add.add_argument("--limit", type=int, help="approval limit in rupiah (approvers)")
     add.add_argument("--full-name")
+    add.add_argument("--area", action="append", default=[], help="area code covered (repeat)")
     revoke = user.add_parser("revoke", help="revoke every key of a user")
     revoke.add_argument("name")
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
@@ -59,8 +60,16 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "seed-demo":
                 from app.demo import seed_demo
 
+                shown: set[Role] = set()
+                others = []
                 for demo, key in seed_demo(session):
+                    if demo.role in shown:
+                        others.append(demo.username)
+                        continue
+                    shown.add(demo.role)
                     print(f"{demo.role.value:<17} {demo.username:<20} {key}")
+                print(f"more demo users (key: kredo_demo_<username>): {', '.join(others)}",
+                      file=sys.stderr)  # fmt: skip
             elif args.user_command == "add":
                 _, key = create_user(
                     session,
@@ -70,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                     branch_code=args.branch,
                     dealer_code=args.dealer,
                     approval_limit=args.limit,
+                    area_codes=args.area,
                 )
                 print(key)
             else:

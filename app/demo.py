@@ -1,5 +1,6 @@
-"""Demo data: three branches, Jakarta's five survey areas and four more, dealers, products,
-and one user per role. Loading it twice creates nothing twice.
+"""Demo data: three branches, Jakarta's five survey areas and five more, dealers, products,
+one user per role, and surveyors and salesmen for every Jakarta area and for Bandung.
+Loading it twice creates nothing twice.
 
 Demo keys are derived from the username (``kredo_demo_<username>``) so that the README can
 show them and a second run can print them again; a production service refuses to start while
@@ -12,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.auth.models import ApiKey, User
+from app.auth.models import ApiKey, User, UserArea
 from app.auth.roles import Role
 from app.auth.service import hash_key
 from app.reference.models import Area, AreaPostalPrefix, Branch, Dealer, FormCategory, Product
@@ -62,21 +63,39 @@ class DemoUser:
     branch: str
     dealer: str | None = None
     approval_limit: int | None = None
+    areas: tuple[str, ...] = ()
 
 
+NEAR_JAKARTA = ("TNG", "BGR", "DPK", "BKS")
 USERS = [
     DemoUser("dealer.sinar", "Sinar Motor Kramat (front-end)", Role.DEALER, "JKT01", "D-JKT-001"),
-    DemoUser("sales.budi", "Budi Santoso", Role.SALESMAN, "JKT01"),
+    DemoUser("sales.budi", "Budi Santoso", Role.SALESMAN, "JKT01", areas=("JKT-PST",)),
     DemoUser("cs.dewi", "Dewi Lestari", Role.CUSTOMER_SERVICE, "JKT01"),
     DemoUser("ca.rina", "Rina Marlina", Role.CREDIT_ANALYST, "JKT01"),
-    DemoUser("surveyor.agus", "Agus Setiawan", Role.SURVEYOR, "JKT01"),
+    DemoUser("surveyor.agus", "Agus Setiawan", Role.SURVEYOR, "JKT01",
+             areas=("JKT-PST", *NEAR_JAKARTA)),
     DemoUser("approver.hendra", "Hendra Wijaya", Role.APPROVER, "JKT01", None, 150_000_000),
     DemoUser("auditor.yuni", "Yuni Kartika", Role.AUDITOR, "HO"),
     DemoUser("finance.tono", "Tono Prasetyo", Role.FINANCE, "JKT01"),
     DemoUser("collector.joko", "Joko Susilo", Role.COLLECTOR, "JKT01"),
     DemoUser("admin.sari", "Sari Wulandari", Role.ADMIN, "HO"),
     DemoUser("integration.ledger", "Core ledger", Role.INTEGRATION, "HO"),
-]
+    # Field staff for every Jakarta area, and for Bandung.
+    DemoUser("surveyor.gilang", "Gilang Ramadhan", Role.SURVEYOR, "JKT01", areas=("JKT-PST",)),
+    DemoUser("surveyor.bambang", "Bambang Hermawan", Role.SURVEYOR, "JKT01", areas=("JKT-UTR",)),
+    DemoUser("surveyor.cahya", "Cahya Purnama", Role.SURVEYOR, "JKT01", areas=("JKT-BRT",)),
+    DemoUser("surveyor.dimas", "Dimas Saputra", Role.SURVEYOR, "JKT01", areas=("JKT-SEL",)),
+    DemoUser("surveyor.eko", "Eko Prasetyo", Role.SURVEYOR, "JKT01", areas=("JKT-TIM",)),
+    DemoUser("surveyor.fajar", "Fajar Nugraha", Role.SURVEYOR, "BDG01", areas=("BDG",)),
+    DemoUser("sales.citra", "Citra Anggraini", Role.SALESMAN, "JKT01", areas=("JKT-UTR",)),
+    DemoUser("sales.dodi", "Dodi Kurniawan", Role.SALESMAN, "JKT01", areas=("JKT-BRT",)),
+    DemoUser("sales.evi", "Evi Susanti", Role.SALESMAN, "JKT01", areas=("JKT-SEL",)),
+    DemoUser("sales.fani", "Fani Oktaviani", Role.SALESMAN, "JKT01", areas=("JKT-TIM",)),
+    DemoUser("sales.asep", "Asep Sunandar", Role.SALESMAN, "BDG01", areas=("BDG",)),
+    DemoUser("dealer.priangan", "Priangan Motor (front-end)", Role.DEALER, "BDG01", "D-BDG-001"),
+    DemoUser("cs.bdg.neng", "Neng Kurniasih", Role.CUSTOMER_SERVICE, "BDG01"),
+    DemoUser("ca.bdg.ujang", "Ujang Supriatna", Role.CREDIT_ANALYST, "BDG01"),
+]  # fmt: skip
 
 
 def demo_key(username: str) -> str:
@@ -115,6 +134,7 @@ def seed_demo(session: Session) -> list[tuple[DemoUser, str]]:
             session.add(Product(code=code, name=name, min_down_payment_pct=min_dp, active=True))
     session.flush()
 
+    areas = {a.code: a.id for a in session.scalars(select(Area))}
     known_users = set(session.scalars(select(User.username)))
     for demo in USERS:
         if demo.username in known_users:
@@ -130,6 +150,7 @@ def seed_demo(session: Session) -> list[tuple[DemoUser, str]]:
         )
         session.add(user)
         session.flush()
+        session.add_all(UserArea(user_id=user.id, area_id=areas[code]) for code in demo.areas)
         key = demo_key(demo.username)
         session.add(ApiKey(user_id=user.id, prefix=key[:12], key_hash=hash_key(key)))
     session.flush()

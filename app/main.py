@@ -19,6 +19,7 @@ from app.core.logging import AccessLogMiddleware, configure_logging
 from app.core.query import reject_unknown_query_parameters
 from app.core.settings import Settings, get_settings
 from app.reference.router import router as reference_router
+from app.survey.router import router as survey_router
 
 DESCRIPTION = """\
 Credit origination for motor-vehicle leasing: an application travels from the dealer's
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reference_router,
         applications_router,
         contracts_router,
+        survey_router,
     ):
         app.include_router(router)
 

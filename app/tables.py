@@ -3,7 +3,16 @@
 
 from app.auth import models as auth_models
 from app.contracts import models as contract_models
+from app.core import idempotency
 from app.core.models import Base
 from app.reference import models as reference_models
+from app.survey import models as survey_models
 
-__all__ = ["Base", "auth_models", "contract_models", "reference_models"]
+__all__ = [
+    "Base",
+    "auth_models",
+    "contract_models",
+    "idempotency",
+    "reference_models",
+    "survey_models",
+]

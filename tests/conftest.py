@@ -2,6 +2,7 @@
 names one), emptied and re-seeded with the demo data before each test, and clients that
 drive the real ASGI app over httpx."""
 
+import copy
 import os
 import socket
 import tempfile
@@ -17,8 +18,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
+from app.applications.schemas import EXAMPLE_FORM
 from app.contracts.models import Contract
 from app.core.database import Database
+from app.core.merge_patch import merge_patch
 from app.core.migrations import migrate
 from app.core.settings import Settings
 from app.demo import demo_key, seed_demo
@@ -93,41 +96,12 @@ ADMIN = auth("admin.sari")
 INTEGRATION = auth("integration.ledger")
 
 
-def application(**overrides: Any) -> dict[str, Any]:
-    """A valid Jakarta motorcycle application; ``overrides`` replace top-level keys, and
-    ``applicant``/``vehicle`` dicts are merged into the defaults."""
-    body: dict[str, Any] = {
-        "form_category": "jakarta",
-        "dealer_code": "D-JKT-001",
-        "product_code": "MC",
-        "applicant": {
-            "nik": "3171015708900001",
-            "full_name": "Siti Rahmawati",
-            "birth_place": "Jakarta",
-            "birth_date": "1990-08-17",
-            "sex": "female",
-            "mother_maiden_name": "Aminah",
-            "phone": "0812-3456-7890",
-            "address": "Jl. Kramat Raya No. 12, Senen",
-            "postal_code": "10450",
-        },
-        "vehicle": {
-            "brand": "Honda",
-            "model": "Vario 160",
-            "year": 2025,
-            "condition": "new",
-            "otr_price": 20_000_000,
-        },
-        "down_payment": 6_000_000,
-        "tenor_months": 24,
-        "payment_method": "virtual_account",
-    }
-    for key, value in overrides.items():
-        if key in ("applicant", "vehicle"):
-            body[key] = {**body[key], **value}
-        else:
-            body[key] = value
-    return body
+def application(**patch: Any) -> dict[str, Any]:
+    """A valid Jakarta motorcycle application (the OpenAPI example) with ``patch`` merged in
+    as a JSON Merge Patch: nested objects merge, ``None`` removes a key, lists replace."""
+    body = {"dealer_code": "D-JKT-001", "product_code": "MC", **copy.deepcopy(EXAMPLE_FORM)}
+    merged: dict[str, Any] = merge_patch(body, patch)
+    return merged
 
 
 def submit(client: TestClient, headers: dict[str, str] = DEALER, **overrides: Any) -> str:

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.settings import Settings
+from app.demo import USERS
 from app.main import ProductionWithDemoUsers, create_app
 
 
@@ -49,7 +50,8 @@ def test_seed_demo_twice_creates_nothing_twice(client: TestClient, database_url)
     assert first.stdout == second.stdout
     assert len(first.stdout.splitlines()) == 11
     users = client.get("/v1/users", headers={"Authorization": "Bearer kredo_demo_admin.sari"})
-    assert len(users.json()["items"]) == 11
+    assert len(users.json()["items"]) == len(USERS)
+    assert "surveyor.gilang" in first.stderr
 
 
 def test_production_refuses_to_start_while_demo_users_exist(client: TestClient, database_url):

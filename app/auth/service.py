@@ -2,17 +2,18 @@
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from app.auth.models import ApiKey, User
+from app.auth.models import ApiKey, User, UserArea
 from app.auth.roles import Role
 from app.core.errors import Conflict, NotFound, Unprocessable
 from app.core.models import utcnow
-from app.reference.models import HEAD_OFFICE, Branch, Dealer
+from app.reference.models import HEAD_OFFICE, Area, Branch, Dealer
 
 KEY_PREFIX = "kredo_"
 # last_used_at is written at most this often per key, so reads do not all become writes.
@@ -59,6 +60,7 @@ def create_user(
     branch_code: str,
     dealer_code: str | None = None,
     approval_limit: int | None = None,
+    area_codes: Sequence[str] = (),
     is_demo: bool = False,
 ) -> tuple[User, str]:
     """Create a user and his first API key."""
@@ -100,7 +102,26 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    set_areas(session, user, area_codes)
     return user, issue_key(session, user)
+
+
+AREA_ROLES = (Role.SURVEYOR, Role.SALESMAN)
+
+
+def set_areas(session: Session, user: User, area_codes: Sequence[str]) -> None:
+    """Replace the areas ``user`` covers (surveyors and salesmen only)."""
+    if area_codes and Role(user.role) not in AREA_ROLES:
+        raise Unprocessable.field("area_codes", "Only surveyors and salesmen cover areas.",
+                                  "not_allowed")  # fmt: skip
+    areas = list(session.scalars(select(Area).where(Area.code.in_(set(area_codes)))))
+    unknown = sorted(set(area_codes) - {a.code for a in areas})
+    if unknown:
+        raise Unprocessable.field("area_codes", f"Unknown area(s) {', '.join(unknown)}.",
+                                  "unknown_area")  # fmt: skip
+    session.execute(delete(UserArea).where(UserArea.user_id == user.id))
+    session.add_all(UserArea(user_id=user.id, area_id=a.id) for a in areas)
+    session.flush()
 
 
 def revoke_keys(session: Session, username: str) -> int:

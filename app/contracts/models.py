@@ -9,16 +9,20 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.contracts.states import ContractState
+from app.contracts.states import TERMINAL, ContractState
 from app.core.models import Base, UTCDateTime, utcnow
 
 STATE_VALUES = tuple(state.value for state in ContractState)
+# A contract is live until it ends; one vehicle may back only one live contract.
+LIVE = text(f"state NOT IN {tuple(sorted(s.value for s in TERMINAL))!r}")
 
 
 class Contract(Base):
@@ -35,7 +39,12 @@ class Contract(Base):
         CheckConstraint("otr_price > 0", name="otr_positive"),
         CheckConstraint("down_payment >= 0 AND down_payment < otr_price", name="dp_below_otr"),
         CheckConstraint("tenor_months > 0", name="tenor_positive"),
-    )
+        CheckConstraint("applicant_type IN ('individual', 'company')", name="applicant_type"),
+        Index("uq_contracts_live_chassis", "chassis_number", unique=True,
+              sqlite_where=LIVE, postgresql_where=LIVE),
+        Index("uq_contracts_live_engine", "engine_number", unique=True,
+              sqlite_where=LIVE, postgresql_where=LIVE),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
@@ -46,9 +55,13 @@ class Contract(Base):
     state: Mapped[str] = mapped_column(String(20), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     form_category: Mapped[str] = mapped_column(String(20))
+    applicant_type: Mapped[str] = mapped_column(String(12))
+    # A person's name and NIK, or a company's name (and no NIK: its board members have them).
     applicant_name: Mapped[str] = mapped_column(String(150))
-    applicant_nik: Mapped[str] = mapped_column(String(16), index=True)
-    applicant_birth_date: Mapped[date] = mapped_column(Date)
+    applicant_nik: Mapped[str | None] = mapped_column(String(16), index=True)
+    applicant_birth_date: Mapped[date | None] = mapped_column(Date)
+    chassis_number: Mapped[str | None] = mapped_column(String(30))
+    engine_number: Mapped[str | None] = mapped_column(String(30))
     otr_price: Mapped[int] = mapped_column(BigInteger)
     down_payment: Mapped[int] = mapped_column(BigInteger)
     tenor_months: Mapped[int] = mapped_column(Integer)

@@ -1,9 +1,11 @@
 """Reading contracts and their logs, and withdrawing one (`/v1/contracts/...`)."""
 
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
+from app.applications.service import name_or_nik_filter
 from app.auth.dependencies import current_principal, require, require_role
 from app.auth.roles import Permission
 from app.auth.service import Principal
@@ -19,9 +21,11 @@ from app.contracts.schemas import (
 from app.contracts.scope import visible_to
 from app.contracts.states import Action, ContractState, roles_for
 from app.contracts.views import contract_out, contract_page, event_views, with_codes
+from app.core.clock import start_of_day
 from app.core.dependencies import DbSession
-from app.core.errors import problem_responses
+from app.core.errors import Forbidden, problem_responses
 from app.core.pagination import decode_cursor
+from app.core.privacy import SEES_PERSONAL_DATA
 from app.reference.models import Dealer
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
@@ -57,6 +61,12 @@ def list_contracts(
     principal: Reader,
     state: ContractState | None = None,
     dealer: Annotated[str | None, Query(description="Dealer code")] = None,
+    submitted_from: Annotated[date | None, Query(description="First day (Jakarta)")] = None,
+    submitted_to: Annotated[date | None, Query(description="Last day (Jakarta)")] = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=3, max_length=100, description="Staff only: a NIK or part of a name"),
+    ] = None,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the last page")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ContractPage:
@@ -65,6 +75,14 @@ def list_contracts(
         query = query.where(Contract.state == state.value)
     if dealer is not None:
         query = query.where(Dealer.code == dealer)
+    if submitted_from is not None:
+        query = query.where(Contract.created_at >= start_of_day(submitted_from))
+    if submitted_to is not None:
+        query = query.where(Contract.created_at < start_of_day(submitted_to + timedelta(days=1)))
+    if q is not None:
+        if principal.role not in SEES_PERSONAL_DATA:
+            raise Forbidden("Searching by name or NIK is for branch staff.")
+        query = query.where(name_or_nik_filter(q))
     after = decode_cursor(cursor)
     if after is not None:
         query = query.where(Contract.id < after)

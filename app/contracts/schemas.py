@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.applications.schemas import ApplicationOut
+from app.applications.schemas import ApplicationForm
 from app.contracts.states import Action, ContractState
 
 
@@ -17,7 +17,7 @@ class ContractOut(BaseModel):
     dealer_code: str
     product_code: str
     submitted_by: str
-    application: ApplicationOut
+    application: ApplicationForm
     created_at: datetime
     updated_at: datetime
 
@@ -25,6 +25,7 @@ class ContractOut(BaseModel):
 class ContractSummary(BaseModel):
     number: str = Field(examples=["JKT01-2026-MC-000042"])
     state: ContractState
+    applicant_type: str = Field(examples=["individual"])
     branch_code: str
     dealer_code: str
     product_code: str

@@ -14,7 +14,14 @@ from app.auth.roles import Role
 from app.auth.service import Principal
 from app.contracts.models import Contract, ContractEvent
 from app.contracts.scope import visible_to
-from app.contracts.states import Action, ContractState, find_edge, roles_for, sources_for
+from app.contracts.states import (
+    Action,
+    ContractState,
+    Edge,
+    find_edge,
+    roles_for,
+    sources_for,
+)
 from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, PreconditionFailed
 from app.core.models import utcnow
 
@@ -96,20 +103,10 @@ def bump_version(session: Session, contract: Contract, *, to_state: str | None =
         setattr(contract, key, value)
 
 
-def transition(
-    session: Session,
-    contract: Contract,
-    action: Action,
-    actor: Principal | None,
-    *,
-    reason: str | None = None,
-    payload: dict[str, Any] | None = None,
-) -> ContractEvent:
-    """Take ``action`` on ``contract`` as ``actor`` (``None``: the system), or refuse it.
-
-    403 when the actor's role may never take the action, 409 naming the current state and the
-    allowed ones when the table has no edge from the current state.
-    """
+def ensure_allowed(contract: Contract, action: Action, actor: Principal | None) -> Edge:
+    """The edge ``action`` takes from the contract's state for ``actor`` (``None``: the
+    system), or 403 when his role may never take it, or 409 naming the current state and
+    the states it is allowed from."""
     role: Role | None = actor.role if actor else None
     if role is not None and role not in roles_for(action):
         raise Forbidden(f"Role {role} may not {action.value}.")
@@ -123,12 +120,27 @@ def transition(
             current_state=source.value,
             allowed_from=allowed,
         )
+    return edge
+
+
+def transition(
+    session: Session,
+    contract: Contract,
+    action: Action,
+    actor: Principal | None,
+    *,
+    reason: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> ContractEvent:
+    """Take ``action`` on ``contract`` as ``actor``: the state, the version and the log entry
+    change together, in the caller's transaction."""
+    edge = ensure_allowed(contract, action, actor)
     bump_version(session, contract, to_state=edge.target.value)
     return record_event(
         session,
         contract,
         action=action,
-        from_state=source.value,
+        from_state=edge.source.value,
         actor=actor,
         reason=reason,
         payload=payload,

@@ -31,6 +31,7 @@ class ContractState(StrEnum):
 
 class Action(StrEnum):
     SUBMIT = "submit"
+    AMEND = "amend"  # application data corrected; the state stays
     ASSIGN_SURVEY = "assign_survey"
     RECORD_SURVEY = "record_survey"
     PRESCREEN = "prescreen"
@@ -78,9 +79,15 @@ def _edges(
     return [Edge(action, source, target, frozenset(roles)) for source in sources]
 
 
+# Application data may be completed until pre-screening, and corrected after a return.
+AMENDABLE = (S.SUBMITTED, S.SURVEY_ASSIGNED, S.SURVEYED)
+
 TRANSITIONS: tuple[Edge, ...] = tuple(
     # stage 1 — application
-    _edges(Action.ASSIGN_SURVEY, (S.SUBMITTED, S.SURVEY_ASSIGNED), S.SURVEY_ASSIGNED,
+    [Edge(Action.AMEND, s, s, frozenset({R.CUSTOMER_SERVICE, R.CREDIT_ANALYST}))
+     for s in AMENDABLE]
+    + [Edge(Action.AMEND, S.RETURNED, S.RETURNED, frozenset({R.CREDIT_ANALYST}))]
+    + _edges(Action.ASSIGN_SURVEY, (S.SUBMITTED, S.SURVEY_ASSIGNED), S.SURVEY_ASSIGNED,
            R.CREDIT_ANALYST)
     + _edges(Action.RECORD_SURVEY, (S.SURVEY_ASSIGNED,), S.SURVEYED, R.SURVEYOR)
     # stage 2 — pre-screening (a bad-customer hit rejects)

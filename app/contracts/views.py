@@ -1,9 +1,12 @@
 """Contracts rendered for a caller: reference codes resolved, personal data masked by role."""
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.applications.schemas import ApplicantOut, ApplicationOut
+from app.applications.schemas import ApplicationForm
 from app.auth.models import User
 from app.auth.service import Principal
 from app.contracts.models import Contract, ContractEvent
@@ -23,27 +26,38 @@ def with_codes() -> Select[Contract, str, str, str, str]:
     )
 
 
-def _applicant(raw: dict[str, str], principal: Principal) -> ApplicantOut:
-    applicant = ApplicantOut.model_validate(raw)
-    if principal.role in SEES_PERSONAL_DATA:
-        return applicant
-    return applicant.model_copy(
-        update={
-            "nik": mask_nik(applicant.nik),
-            "mother_maiden_name": mask_text(applicant.mother_maiden_name),
-            "phone": mask_phone(applicant.phone),
-            "address": mask_text(applicant.address),
+# Keys of the stored form that hold personal data, and how each is masked.
+_MASKS: dict[str, Callable[[str], str]] = {
+    "nik": mask_nik,
+    "mother_maiden_name": mask_text,
+    "number": mask_phone,
+    "phone": mask_phone,
+    "street": mask_text,
+    "kelurahan": mask_text,
+}
+
+
+def masked(value: Any) -> Any:
+    """The stored form with every personal field masked, at any depth."""
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            key: _MASKS[key](item) if key in _MASKS and isinstance(item, str) else masked(item)
+            for key, item in value.items()
         }
-    )
+    return value
+
+
+def form_for(principal: Principal, form: dict[str, Any]) -> ApplicationForm:
+    shown = form if principal.role in SEES_PERSONAL_DATA else masked(form)
+    return ApplicationForm.model_validate(shown)
 
 
 def contract_out(session: Session, contract: Contract, principal: Principal) -> ContractOut:
     row = session.execute(with_codes().where(Contract.id == contract.id)).one()
     _, branch_code, dealer_code, product_code, submitter = row
-    form = contract.application
-    application = ApplicationOut.model_validate(
-        {**form, "applicant": _applicant(form["applicant"], principal)}
-    )
+    application = form_for(principal, contract.application)
     return ContractOut(
         number=contract.number,
         state=contract.state,
@@ -70,6 +84,7 @@ def contract_page(
             branch_code=branch_code,
             dealer_code=dealer_code,
             product_code=product_code,
+            applicant_type=c.applicant_type,
             applicant_name=c.applicant_name,
             otr_price=c.otr_price,
             created_at=c.created_at,

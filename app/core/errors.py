@@ -145,14 +145,9 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    raw = list(exc.errors())
-    if any(e.get("type") == "json_invalid" for e in raw):
-        return problem_response(
-            400, "malformed-json", "Malformed JSON", "The request body is not valid JSON.", request
-        )
-    errors = [
+def field_errors(raw: Sequence[Any]) -> list[FieldError]:
+    """Pydantic's error list as our field errors (``loc`` → dotted path, ``type`` → rule)."""
+    return [
         FieldError(
             field=_field_path(e.get("loc", ())),
             message=str(e.get("msg", "invalid")),
@@ -160,10 +155,21 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
         )
         for e in raw
     ]
-    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
-    return problem_response(
-        422, "validation-error", "Invalid request", detail, request, errors=errors
-    )
+
+
+def invalid(errors: Sequence[FieldError]) -> Unprocessable:
+    """A 422 listing every field error, its detail naming them all."""
+    return Unprocessable("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    raw = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in raw):
+        return problem_response(
+            400, "malformed-json", "Malformed JSON", "The request body is not valid JSON.", request
+        )
+    return await _on_problem(request, invalid(field_errors(raw)))
 
 
 def _documented_methods(request: Request) -> list[str]:
