@@ -9,6 +9,7 @@ at least weakly agree: two siblings share a mother and a birthplace, not a name.
 """
 
 import hashlib
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -208,10 +209,8 @@ def _date_keys(birth_date: date | None, *, swapped: bool) -> list[str]:
         return []
     days = [birth_date.isoformat()]
     if swapped and birth_date.day <= 12 and birth_date.day != birth_date.month:
-        try:
+        with suppress(ValueError):  # 31 May has no 5 of the 31st month
             days.append(birth_date.replace(month=birth_date.day, day=birth_date.month).isoformat())
-        except ValueError:
-            pass
     return days
 
 
