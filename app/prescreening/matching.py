@@ -9,7 +9,6 @@ at least weakly agree: two siblings share a mother and a birthplace, not a name.
 """
 
 import hashlib
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -209,8 +208,8 @@ def _date_keys(birth_date: date | None, *, swapped: bool) -> list[str]:
         return []
     days = [birth_date.isoformat()]
     if swapped and birth_date.day <= 12 and birth_date.day != birth_date.month:
-        with suppress(ValueError):  # 31 May has no 5 of the 31st month
-            days.append(birth_date.replace(month=birth_date.day, day=birth_date.month).isoformat())
+        # Both day and month are 12 or less, so the swapped date always exists.
+        days.append(date(birth_date.year, birth_date.day, birth_date.month).isoformat())
     return days
 
 
