@@ -39,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--area", action="append", default=[], help="area code covered (repeat)")
     revoke = user.add_parser("revoke", help="revoke every key of a user")
     revoke.add_argument("name")
+    for name, what in (("customers", "legacy customers"), ("negative-list", "negative list")):
+        group = commands.add_parser(name, help=f"{what}").add_subparsers(
+            dest="import_command", required=True
+        )
+        importer = group.add_parser("import", help=f"import {what} from CSV (progress on "
+                                    "stderr, rejected rows as CSV on stdout)")  # fmt: skip
+        importer.add_argument("file", type=Path)
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", type=Path, default=PROJECT_ROOT / "openapi" / "openapi.json")
     return parser
@@ -55,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.output}", file=sys.stderr)
         return 0
     database = Database(settings.database_url)
+    if args.command in ("customers", "negative-list"):
+        try:
+            return _import(database, args.command, args.file)
+        finally:
+            database.dispose()
     try:
         with database.transaction() as session:
             if args.command == "seed-demo":
@@ -91,6 +103,37 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         database.dispose()
     return 0
+
+
+def _import(database: Database, command: str, path: Path) -> int:
+    """Import a CSV file in batches, with a progress line and a per-row error report."""
+    from app.prescreening.imports import import_csv
+
+    if not path.is_file():
+        print(f"kredo: no file {path}", file=sys.stderr)
+        return 1
+    with path.open(encoding="utf-8-sig") as counting:
+        total = max(sum(1 for _ in counting) - 1, 0)
+
+    def progress(done: int) -> None:
+        if done % 1000 == 0 or done == total:
+            share = done * 100 // total if total else 100
+            print(f"\r{done:>10,} / {total:,} rows ({share}%)", end="", file=sys.stderr)
+
+    kind = "customers" if command == "customers" else "negative"
+    with database.sessions() as session, path.open(encoding="utf-8-sig", newline="") as lines:
+        report = import_csv(session, lines, kind, commit_every=1000, commit=session.commit,
+                            progress=progress)  # fmt: skip
+        session.commit()
+    print(file=sys.stderr)
+    if report.errors:
+        print("row,field,rule,message")
+        for error in report.errors:
+            message = error.message.replace('"', "'")
+            print(f'{error.row},{error.field},{error.rule},"{message}"')
+    print(f"imported {report.imported:,} of {report.rows:,} rows; {report.rejected:,} rejected",
+          file=sys.stderr)  # fmt: skip
+    return 0 if not report.errors else 2
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from app.core.health import router as health_router
 from app.core.logging import AccessLogMiddleware, configure_logging
 from app.core.query import reject_unknown_query_parameters
 from app.core.settings import Settings, get_settings
+from app.prescreening.router import router as prescreening_router
 from app.reference.router import router as reference_router
 from app.survey.router import router as survey_router
 
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         applications_router,
         contracts_router,
         survey_router,
+        prescreening_router,
     ):
         app.include_router(router)
 

@@ -5,6 +5,7 @@ from app.auth import models as auth_models
 from app.contracts import models as contract_models
 from app.core import idempotency
 from app.core.models import Base
+from app.prescreening import models as prescreening_models
 from app.reference import models as reference_models
 from app.survey import models as survey_models
 
@@ -13,6 +14,7 @@ __all__ = [
     "auth_models",
     "contract_models",
     "idempotency",
+    "prescreening_models",
     "reference_models",
     "survey_models",
 ]

@@ -63,6 +63,12 @@ ENDPOINTS: dict[Action, tuple[str, dict[str, Any], Prepare]] = {
         lambda db, n, path: path.replace("{order_id}", str(open_survey_order(db, n))),
     ),
     Action.CANCEL: ("POST", {"reason": "Customer bought in cash"}, lambda db, n, path: path),
+    Action.PRESCREEN: ("POST", {}, lambda db, n, path: path),
+    Action.REJECT: (
+        "POST",
+        {"reason_code": "fictitious_address", "note": "Alamat fiktif"},
+        lambda db, n, path: path,
+    ),
 }
 USER_OF_ROLE: dict[Role, str] = {}
 for demo in USERS:

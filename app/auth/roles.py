@@ -26,6 +26,9 @@ class Permission(StrEnum):
     CONTRACT_SUBMIT = "contract:submit"
     CONTRACT_READ = "contract:read"
     SURVEY_READ = "survey:read"
+    CUSTOMER_READ = "customer:read"
+    NEGATIVE_LIST_READ = "negative_list:read"
+    NEGATIVE_LIST_WRITE = "negative_list:write"
     REFERENCE_READ = "reference:read"
     REFERENCE_WRITE = "reference:write"
     USER_MANAGE = "user:manage"
@@ -41,6 +44,9 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.CONTRACT_SUBMIT: frozenset({R.DEALER, R.SALESMAN, R.CUSTOMER_SERVICE}),
     Permission.CONTRACT_READ: _EVERYONE - {R.SURVEYOR, R.INTEGRATION},
     Permission.SURVEY_READ: frozenset({R.SURVEYOR, R.CREDIT_ANALYST}),
+    Permission.CUSTOMER_READ: _STAFF - {R.INTEGRATION},
+    Permission.NEGATIVE_LIST_READ: frozenset({R.CREDIT_ANALYST, R.APPROVER, R.AUDITOR, R.ADMIN}),
+    Permission.NEGATIVE_LIST_WRITE: frozenset({R.ADMIN}),
     Permission.REFERENCE_READ: _STAFF,
     Permission.REFERENCE_WRITE: frozenset({R.ADMIN}),
     Permission.USER_MANAGE: frozenset({R.ADMIN}),

@@ -1,7 +1,11 @@
-"""Opaque cursors for keyset pagination: a page ends at an id, the next starts after it."""
+"""Opaque cursors for keyset pagination (a page ends at an id, the next starts after it), and
+the path parameter of a row id."""
 
 import base64
 import binascii
+from typing import Annotated
+
+from fastapi import Path
 
 from app.core.errors import Unprocessable
 
@@ -23,3 +27,6 @@ def decode_cursor(cursor: str | None) -> int | None:
         raise Unprocessable.field(
             "cursor", "Not a cursor this API gave out.", "invalid_cursor"
         ) from None
+
+
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647, description="A row id")]

@@ -15,7 +15,7 @@ from app.contracts.states import Action
 from app.core.dependencies import DbSession
 from app.core.errors import problem_responses
 from app.core.idempotency import IdempotencyKey, fingerprint, run_once
-from app.core.pagination import decode_cursor
+from app.core.pagination import RowId, decode_cursor
 from app.survey import service
 from app.survey.schemas import SurveyOrderIn, SurveyOrderOut, SurveyOrderPage, SurveyResultIn
 
@@ -76,7 +76,7 @@ def list_survey_orders(
     summary="Read one survey order",
     responses=problem_responses(403, 404),
 )
-def get_survey_order(order_id: int, session: DbSession, principal: Reader) -> SurveyOrderOut:
+def get_survey_order(order_id: RowId, session: DbSession, principal: Reader) -> SurveyOrderOut:
     return service.order_view(session, service.get_order(session, principal, order_id).id)
 
 
@@ -87,7 +87,7 @@ def get_survey_order(order_id: int, session: DbSession, principal: Reader) -> Su
     **transition_route(Action.RECORD_SURVEY),
 )
 def record_survey_result(
-    order_id: int,
+    order_id: RowId,
     data: SurveyResultIn,
     session: DbSession,
     principal: Actor,

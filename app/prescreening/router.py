@@ -1,0 +1,275 @@
+"""Stage 2 — pre-screening, rejection, customers and the negative list."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Depends, Query, Request, status
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from app.auth.dependencies import current_principal, require
+from app.auth.models import User
+from app.auth.roles import Permission
+from app.auth.service import Principal
+from app.contracts.models import Contract
+from app.contracts.router import IfMatch, transition_out, transition_route
+from app.contracts.schemas import TransitionOut
+from app.contracts.service import check_if_match, get_visible, transition
+from app.contracts.states import Action
+from app.contracts.views import masked
+from app.core.dependencies import DbSession
+from app.core.errors import NotFound, problem_responses
+from app.core.idempotency import IdempotencyKey, fingerprint, run_once
+from app.core.pagination import RowId, decode_cursor, encode_cursor
+from app.core.privacy import SEES_PERSONAL_DATA
+from app.prescreening import service
+from app.prescreening.imports import import_csv, negative_entry
+from app.prescreening.models import ContractParty, Customer, NegativeEntry, Prescreening
+from app.prescreening.schemas import (
+    CustomerContract,
+    CustomerOut,
+    ImportReport,
+    NegativeEntryIn,
+    NegativeEntryOut,
+    NegativeEntryPage,
+    PrescreeningOut,
+    RejectionIn,
+    RemovalIn,
+)
+from app.reference.models import Dealer
+
+router = APIRouter(prefix="/v1", tags=["stage 2 — pre-screening"])
+Actor = Annotated[Principal, Depends(current_principal)]
+ListReader = Annotated[Principal, Depends(require(Permission.NEGATIVE_LIST_READ))]
+ListWriter = Annotated[Principal, Depends(require(Permission.NEGATIVE_LIST_WRITE))]
+CustomerReader = Annotated[Principal, Depends(require(Permission.CUSTOMER_READ))]
+
+# In an explanation the values are the applicant's and the known person's: mask them the same.
+_EXPLAINED = {"nik", "mother_maiden_name"}
+
+
+def _shown(principal: Principal, result: dict[str, object]) -> dict[str, object]:
+    if principal.role in SEES_PERSONAL_DATA:
+        return result
+    out: dict[str, object] = masked(result)
+    for party in out.get("parties", []):  # type: ignore[attr-defined]
+        for item in [*party["candidates"], *party["negative_hits"]]:
+            for field in item["fields"]:
+                if field["field"] in _EXPLAINED:
+                    field["applicant"] = field["known"] = "***"
+    return out
+
+
+def prescreening_out(
+    session: DbSession, principal: Principal, contract: Contract, screening: Prescreening
+) -> PrescreeningOut:
+    decided_by = session.scalar(select(User.username).where(User.id == screening.decided_by_id))
+    return PrescreeningOut.model_validate(
+        {
+            **_shown(principal, screening.result),
+            "contract_number": contract.number,
+            "contract_state": contract.state,
+            "outcome": screening.outcome,
+            "decided_by": decided_by,
+            "decided_at": screening.decided_at,
+        }
+    )
+
+
+@router.post(
+    "/contracts/{number}/prescreening",
+    summary="Duplicate check (New Customer / Repeat Order) and negative list",
+    response_model=PrescreeningOut,
+    **transition_route(Action.PRESCREEN),
+)
+def prescreen_contract(
+    number: str,
+    request: Request,
+    session: DbSession,
+    principal: Actor,
+    if_match: IfMatch = None,
+    idempotency_key: Annotated[str | None, IdempotencyKey] = None,
+) -> JSONResponse:
+    def work() -> tuple[PrescreeningOut, dict[str, str]]:
+        contract = get_visible(session, principal, number)
+        check_if_match(contract, if_match)
+        screening = service.prescreen(session, principal, contract)
+        return prescreening_out(session, principal, contract, screening), {}
+
+    return run_once(
+        session,
+        user_id=principal.user_id,
+        key=idempotency_key,
+        request_fingerprint=fingerprint("POST", request.url.path, None),
+        status_code=status.HTTP_200_OK,
+        work=work,
+    )
+
+
+@router.get(
+    "/contracts/{number}/prescreening",
+    summary="The stored pre-screening outcome, as decided",
+    responses=problem_responses(403, 404),
+)
+def get_prescreening(number: str, session: DbSession, principal: CustomerReader) -> PrescreeningOut:
+    contract = get_visible(session, principal, number)
+    screening = session.scalar(
+        select(Prescreening)
+        .where(Prescreening.contract_id == contract.id)
+        .order_by(Prescreening.id.desc())
+        .limit(1)
+    )
+    if screening is None:
+        raise NotFound(f"Contract {number} has not been pre-screened.")
+    return prescreening_out(session, principal, contract, screening)
+
+
+@router.post(
+    "/contracts/{number}/rejection",
+    summary="Reject the application with a reason code (analyst before approval, approver "
+    "while pending)",
+    **transition_route(Action.REJECT),
+)
+def reject_contract(
+    number: str, data: RejectionIn, session: DbSession, principal: Actor, if_match: IfMatch = None
+) -> TransitionOut:
+    contract = get_visible(session, principal, number)
+    check_if_match(contract, if_match)
+    before = contract.state
+    reason = f"{data.reason_code.value}: {data.note}"
+    transition(session, contract, Action.REJECT, principal, reason=reason,
+               payload={"reason_code": data.reason_code.value})  # fmt: skip
+    service.note_rejection(session, contract, principal, reason)
+    return transition_out(contract, Action.REJECT, before)
+
+
+def _customer_out(session: DbSession, principal: Principal, customer: Customer) -> CustomerOut:
+    rows = session.execute(
+        select(Contract, ContractParty.role, Dealer.code)
+        .join(ContractParty, ContractParty.contract_id == Contract.id)
+        .join(Dealer, Dealer.id == Contract.dealer_id)
+        .where(ContractParty.customer_id == customer.id)
+        .order_by(Contract.id)
+    ).all()
+    contracts = [
+        CustomerContract(number=c.number, role=role, state=c.state, dealer_code=dealer,
+                         otr_price=c.otr_price, created_at=c.created_at)
+        for c, role, dealer in rows
+    ]  # fmt: skip
+    listed = [
+        NegativeEntryOut.model_validate(entry)
+        for entry, _ in service.negative_hits(session, service.identity_of_record(customer))
+    ]
+    outcomes = {"active": "ACTIVE", "paid_off": "PAID_OFF", "written_off": "WRITTEN_OFF"}
+    data = {
+        "id": customer.id,
+        "kind": customer.kind,
+        "full_name": customer.full_name,
+        "nik": customer.nik,
+        "npwp": customer.npwp,
+        "birth_date": customer.birth_date,
+        "birth_place": customer.birth_place,
+        "mother_maiden_name": customer.mother_maiden_name,
+        "source": customer.source,
+        "created_at": customer.created_at,
+        "contracts": contracts,
+        "negative_list": listed,
+        "collection": {k: sum(c.state == v for c, _, _ in rows) for k, v in outcomes.items()},
+    }
+    if principal.role not in SEES_PERSONAL_DATA:
+        data.update({k: masked({k: data[k]})[k] for k in ("nik", "mother_maiden_name") if data[k]})
+        for entry in listed:
+            entry.nik = masked({"nik": entry.nik})["nik"] if entry.nik else None
+            entry.mother_maiden_name = "***" if entry.mother_maiden_name else None
+    return CustomerOut.model_validate(data)
+
+
+@router.get(
+    "/customers/{customer_id}",
+    summary="A customer: identity (masked per role), contracts, negative list, collection",
+    responses=problem_responses(403, 404),
+)
+def get_customer(customer_id: RowId, session: DbSession, principal: CustomerReader) -> CustomerOut:
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(f"No customer {customer_id}.")
+    return _customer_out(session, principal, customer)
+
+
+@router.get(
+    "/negative-list",
+    summary="The negative list, newest first",
+    responses=problem_responses(403),
+)
+def list_negative_entries(
+    session: DbSession,
+    _: ListReader,
+    category: Literal["rejected_order", "fraud", "repossessed", "overdue_60",
+                      "bounced_cheques", "blocked"] | None = None,
+    active: bool = True,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the last page")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> NegativeEntryPage:  # fmt: skip
+    query = select(NegativeEntry).where(NegativeEntry.active == active)
+    if category is not None:
+        query = query.where(NegativeEntry.category == category)
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.where(NegativeEntry.id < after)
+    rows = list(session.scalars(query.order_by(NegativeEntry.id.desc()).limit(limit + 1)))
+    items = [NegativeEntryOut.model_validate(r) for r in rows[:limit]]
+    more = len(rows) > limit
+    return NegativeEntryPage(items=items, next_cursor=encode_cursor(rows[limit - 1].id) if more
+                             else None)  # fmt: skip
+
+
+@router.post(
+    "/negative-list",
+    summary="Put a person or a vehicle on the negative list",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(403),
+)
+def add_negative_entry(
+    data: NegativeEntryIn, session: DbSession, principal: ListWriter
+) -> NegativeEntryOut:
+    entry = service.add_negative_entry(session, negative_entry(data, "manual", principal.user_id))
+    return NegativeEntryOut.model_validate(entry)
+
+
+@router.post(
+    "/negative-list/{entry_id}/removal",
+    summary="Take an entry off the negative list (kept, inactive, with the reason)",
+    responses=problem_responses(403, 404),
+)
+def remove_negative_entry(
+    entry_id: RowId, data: RemovalIn, session: DbSession, _: ListWriter
+) -> NegativeEntryOut:
+    entry = session.get(NegativeEntry, entry_id)
+    if entry is None:
+        raise NotFound(f"No negative-list entry {entry_id}.")
+    entry.active = False
+    entry.reason = f"{entry.reason or ''} | removed: {data.reason}".strip(" |")[:500]
+    session.flush()
+    return NegativeEntryOut.model_validate(entry)
+
+
+@router.post(
+    "/negative-list/import",
+    summary="Import entries from CSV; good rows are kept, bad rows reported",
+    responses=problem_responses(403),
+)
+def import_negative_list(
+    session: DbSession,
+    principal: ListWriter,
+    csv_text: Annotated[
+        str,
+        Body(
+            media_type="text/csv",
+            description="Header: subject,category,full_name,nik,birth_date,birth_place,"
+            "mother_maiden_name,chassis_number,engine_number,dealers,reason "
+            "(dealers separated by ';')",
+            examples=["subject,category,full_name,nik,birth_date\n"
+                      "person,fraud,Bambang Hermawan,3171011708750003,1975-08-17\n"],
+        ),
+    ],
+) -> ImportReport:  # fmt: skip
+    return import_csv(session, csv_text.splitlines(), "negative", created_by=principal.user_id)

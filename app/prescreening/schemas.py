@@ -1,0 +1,259 @@
+"""Pre-screening outcomes, customers and the negative list on the wire."""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class FieldExplanation(BaseModel):
+    field: str = Field(examples=["name"])
+    priority: int = Field(description="1 name, 2 birth date, 3 birthplace, 4 mother, 5 NIK")
+    applicant: str | None = Field(examples=["Siti Rahmawaty"])
+    known: str | None = Field(examples=["Siti Rahmawati"])
+    score: float = Field(examples=[92.3])
+    agreement: Literal["agree", "weak", "disagree", "missing"]
+
+
+class Candidate(BaseModel):
+    customer_id: int
+    points: float = Field(description="agree 1, weak 0.5; a Repeat Order needs 3 and the name")
+    same_person: bool
+    identity_conflict: bool
+    fields: list[FieldExplanation]
+
+
+class NegativeHit(BaseModel):
+    entry_id: int
+    category: str
+    dealers: list[str] = []
+    reason: str | None = None
+    fields: list[FieldExplanation] = []
+
+
+class PartyResult(BaseModel):
+    role: Literal["applicant", "spouse", "board_member"]
+    name: str
+    repeat_order: bool
+    customer_id: int | None
+    candidates: list[Candidate]
+    negative_hits: list[NegativeHit]
+
+
+class Finding(BaseModel):
+    party: str | None = None
+    kind: str | None = None
+    category: str | None = None
+    entry_id: int | None = None
+    customer_id: int | None = None
+    dealers: list[str] | None = None
+
+
+class PrescreeningOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "contract_number": "JKT01-2026-MC-000042",
+                    "contract_state": "PRESCREENED",
+                    "customer_type": "repeat_order",
+                    "outcome": "passed",
+                    "customer_id": 1207,
+                    "parties": [],
+                    "stops": [],
+                    "warnings": [{"kind": "rejected_order", "party": "applicant",
+                                  "dealers": ["D-JKT-003"], "entry_id": 88}],
+                    "vehicle_hits": [],
+                    "decided_by": "ca.rina",
+                    "decided_at": "2026-11-22T10:00:00Z",
+                }
+            ]
+        }
+    )  # fmt: skip
+
+    contract_number: str
+    contract_state: str
+    customer_type: Literal["new_customer", "repeat_order"]
+    outcome: Literal["passed", "rejected"]
+    customer_id: int
+    parties: list[PartyResult]
+    stops: list[Finding] = Field(description="Bad-customer hits: the contract is REJECTED")
+    warnings: list[Finding] = Field(description="Rejected orders, identity conflicts")
+    vehicle_hits: list[NegativeHit]
+    decided_by: str
+    decided_at: datetime
+
+
+class RejectionReason(StrEnum):
+    FICTITIOUS_ADDRESS = "fictitious_address"
+    FALSE_DOCUMENTS = "false_documents"
+    INCOME_NOT_VERIFIED = "income_not_verified"
+    INSUFFICIENT_INCOME = "insufficient_income"
+    BAD_CREDIT_HISTORY = "bad_credit_history"
+    NEGATIVE_LIST = "negative_list"
+    CUSTOMER_UNREACHABLE = "customer_unreachable"
+    VEHICLE_ISSUE = "vehicle_issue"
+    OTHER = "other"
+
+
+class RejectionIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason_code": "fictitious_address",
+                                         "note": "Alamat tidak ditemukan saat survei"}]},
+    )  # fmt: skip
+
+    reason_code: RejectionReason
+    note: str = Field(min_length=3, max_length=500)
+
+
+Category = Literal[
+    "rejected_order", "fraud", "repossessed", "overdue_60", "bounced_cheques", "blocked"
+]
+
+
+class NegativeEntryIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {"subject": "person", "category": "fraud", "full_name": "Bambang Hermawan",
+                 "nik": "3171011708750003", "birth_date": "1975-08-17",
+                 "birth_place": "Semarang", "mother_maiden_name": "Lies",
+                 "reason": "Dokumen palsu, laporan polisi 2025"},
+                {"subject": "vehicle", "category": "repossessed",
+                 "chassis_number": "MH1JM8117PK123456", "reason": "Ditarik 2025-06"},
+            ]
+        },
+    )  # fmt: skip
+
+    subject: Literal["person", "vehicle"]
+    category: Category
+    full_name: str | None = Field(default=None, min_length=1, max_length=150)
+    nik: str | None = Field(default=None, pattern=r"^\d{16}$")
+    birth_date: date | None = None
+    birth_place: str | None = Field(default=None, max_length=100)
+    mother_maiden_name: str | None = Field(default=None, max_length=150)
+    chassis_number: str | None = Field(default=None, pattern=r"^[A-Z0-9]{6,20}$")
+    engine_number: str | None = Field(default=None, pattern=r"^[A-Z0-9]{6,20}$")
+    dealers: list[str] = Field(default=[], max_length=20)
+    reason: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _identified(self) -> "NegativeEntryIn":
+        if self.subject == "person" and not (
+            self.full_name and (self.nik or self.birth_date or self.mother_maiden_name)
+        ):
+            raise ValueError("a person needs a name and a NIK, birth date or mother's name")
+        if self.subject == "vehicle" and not (self.chassis_number or self.engine_number):
+            raise ValueError("a vehicle needs its chassis or engine number")
+        return self
+
+
+class NegativeEntryOut(BaseModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {"id": 3, "subject": "person", "category": "fraud",
+                 "full_name": "Bambang Hermawan", "nik": "3171011708750003",
+                 "birth_date": "1975-08-17", "birth_place": "Semarang",
+                 "mother_maiden_name": "Lies", "chassis_number": None, "engine_number": None,
+                 "dealers": [], "source": "manual", "reason": "Dokumen palsu",
+                 "listed_on": "2026-11-22", "active": True}
+            ]
+        },
+    )  # fmt: skip
+
+    id: int
+    subject: str
+    category: str
+    full_name: str | None
+    nik: str | None
+    birth_date: date | None
+    birth_place: str | None
+    mother_maiden_name: str | None
+    chassis_number: str | None
+    engine_number: str | None
+    dealers: list[str]
+    source: str
+    reason: str | None
+    listed_on: date
+    active: bool
+
+
+class NegativeEntryPage(BaseModel):
+    items: list[NegativeEntryOut]
+    next_cursor: str | None
+
+
+class RemovalIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "Lunas, diputihkan"}]}
+    )
+
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class ImportRowError(BaseModel):
+    row: int = Field(description="Line number in the file, the header being line 1")
+    field: str
+    rule: str
+    message: str
+
+
+class ImportReport(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"rows": 3, "imported": 2, "rejected": 1,
+                 "errors": [{"row": 3, "field": "nik", "rule": "nik_length",
+                             "message": "A NIK has 16 digits."}]}
+            ]
+        }
+    )  # fmt: skip
+
+    rows: int
+    imported: int
+    rejected: int
+    errors: list[ImportRowError]
+
+
+class CustomerContract(BaseModel):
+    number: str
+    role: str
+    state: str
+    dealer_code: str
+    otr_price: int
+    created_at: datetime
+
+
+class CustomerOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"id": 1207, "kind": "person", "full_name": "Siti Rahmawati",
+                 "nik": "3171015708900001", "npwp": None, "birth_date": "1990-08-17",
+                 "birth_place": "Jakarta", "mother_maiden_name": "Aminah",
+                 "source": "application", "created_at": "2026-11-22T10:00:00Z",
+                 "contracts": [], "negative_list": [],
+                 "collection": {"active": 0, "paid_off": 1, "written_off": 0}}
+            ]
+        }
+    )  # fmt: skip
+
+    id: int
+    kind: str
+    full_name: str
+    nik: str | None
+    npwp: str | None
+    birth_date: date | None
+    birth_place: str | None
+    mother_maiden_name: str | None
+    source: str
+    created_at: datetime
+    contracts: list[CustomerContract]
+    negative_list: list[NegativeEntryOut]
+    collection: dict[str, int] = Field(description="His contracts in collection, by outcome")
