@@ -24,8 +24,13 @@ from tests.conftest import (
 )
 
 TODAY = today_jakarta()
-DOCUMENTS = ("contract", "guarantee_statement", "receipt", "different_signature_statement",
-             "vehicle_checklist")  # fmt: skip
+DOCUMENTS = (
+    "contract",
+    "guarantee_statement",
+    "receipt",
+    "different_signature_statement",
+    "vehicle_checklist",
+)
 
 
 def survey_result(**patch: Any) -> dict[str, Any]:
@@ -46,31 +51,54 @@ COMPANY: dict[str, Any] = {
     "npwp": "013000666091000",
     "established": "2015-03-01",
     "business_line": "Jasa pengiriman barang",
-    "address": {"street": "Jl. Gunung Sahari No. 8", "kelurahan": "Gunung Sahari Selatan",
-                "kecamatan": "Kemayoran", "city": "Jakarta Pusat", "province": "DKI Jakarta",
-                "postal_code": "10610"},
+    "address": {
+        "street": "Jl. Gunung Sahari No. 8",
+        "kelurahan": "Gunung Sahari Selatan",
+        "kecamatan": "Kemayoran",
+        "city": "Jakarta Pusat",
+        "province": "DKI Jakarta",
+        "postal_code": "10610",
+    },
     "phones": [{"kind": "office", "number": "021-4201234"}],
     "monthly_revenue": 350_000_000,
     "monthly_expenses": 200_000_000,
     "board_members": [
-        {"nik": "3171011708750003", "full_name": "Hendro Gunawan", "birth_place": "Semarang",
-         "birth_date": "1975-08-17", "sex": "male", "mother_maiden_name": "Lies",
-         "position": "president_director"},
-        {"nik": "3171015203800004", "full_name": "Maria Ulfa", "birth_place": "Medan",
-         "birth_date": "1980-03-12", "sex": "female", "mother_maiden_name": "Rosmawati",
-         "position": "commissioner"},
+        {
+            "nik": "3171011708750003",
+            "full_name": "Hendro Gunawan",
+            "birth_place": "Semarang",
+            "birth_date": "1975-08-17",
+            "sex": "male",
+            "mother_maiden_name": "Lies",
+            "position": "president_director",
+        },
+        {
+            "nik": "3171015203800004",
+            "full_name": "Maria Ulfa",
+            "birth_place": "Medan",
+            "birth_date": "1980-03-12",
+            "sex": "female",
+            "mother_maiden_name": "Rosmawati",
+            "position": "commissioner",
+        },
     ],
-}  # fmt: skip
+}
 
 
 def test_the_whole_of_stage_one(client: TestClient):
     # The dealer's front-end submits over a bad network: the same request twice, one key.
     key = {"Idempotency-Key": "sinar-2026-11-22-0001"}
-    body = application(applicant={"address": {"street": "Jl. Fatmawati No. 5",
-                                              "kelurahan": "Cipete Utara",
-                                              "kecamatan": "Kebayoran Baru",
-                                              "city": "Jakarta Selatan",
-                                              "postal_code": "12150"}})  # fmt: skip
+    body = application(
+        applicant={
+            "address": {
+                "street": "Jl. Fatmawati No. 5",
+                "kelurahan": "Cipete Utara",
+                "kecamatan": "Kebayoran Baru",
+                "city": "Jakarta Selatan",
+                "postal_code": "12150",
+            }
+        }
+    )
     first = client.post("/v1/contracts", json=body, headers=DEALER | key)
     again = client.post("/v1/contracts", json=body, headers=DEALER | key)
     assert first.status_code == again.status_code == 201
@@ -84,23 +112,32 @@ def test_the_whole_of_stage_one(client: TestClient):
     etag = client.get(f"/v1/contracts/{number}", headers=CS).headers["etag"]
     completed = client.patch(
         f"/v1/contracts/{number}",
-        json={"applicant": {"phones": [{"kind": "mobile", "number": "0812-3456-7890"},
-                                       {"kind": "office", "number": "(021) 7654321"}],
-                            "employment": {"monthly_income": 9_000_000}},
-              "vehicle": {"chassis_number": "mh1jm8117pk123456",
-                          "engine_number": "JM81E-1234567"}},
+        json={
+            "applicant": {
+                "phones": [
+                    {"kind": "mobile", "number": "0812-3456-7890"},
+                    {"kind": "office", "number": "(021) 7654321"},
+                ],
+                "employment": {"monthly_income": 9_000_000},
+            },
+            "vehicle": {"chassis_number": "mh1jm8117pk123456", "engine_number": "JM81E-1234567"},
+        },
         headers=CS | {"If-Match": etag},
-    )  # fmt: skip
+    )
     assert completed.status_code == 200, completed.text
     vehicle = completed.json()["application"]["vehicle"]
-    assert (vehicle["chassis_number"], vehicle["engine_number"]) == ("MH1JM8117PK123456",
-                                                                     "JM81E1234567")  # fmt: skip
+    assert (vehicle["chassis_number"], vehicle["engine_number"]) == (
+        "MH1JM8117PK123456",
+        "JM81E1234567",
+    )
 
     # The analyst sends a surveyor: the address is in Jakarta Selatan.
     order = client.post(f"/v1/contracts/{number}/survey-order", json={}, headers=ANALYST)
     assert order.status_code == 201, order.text
-    assert (order.json()["area_name"], order.json()["surveyor"]) == ("Jakarta Selatan",
-                                                                     "surveyor.dimas")  # fmt: skip
+    assert (order.json()["area_name"], order.json()["surveyor"]) == (
+        "Jakarta Selatan",
+        "surveyor.dimas",
+    )
     assert order.json()["automatic"] is True
 
     # The surveyor sees it in his work list, visits, and records the checklist.
@@ -111,8 +148,11 @@ def test_the_whole_of_stage_one(client: TestClient):
     documents: dict[str, dict[str, Any]] = {name: {"collected": True} for name in DOCUMENTS}
     same_signature = {"collected": False, "remark": "Tanda tangan sama dengan KTP"}
     documents["different_signature_statement"] = same_signature
-    result = client.post(f"/v1/survey-orders/{order.json()['id']}/result",
-                         json=survey_result(documents=documents), headers=dimas)  # fmt: skip
+    result = client.post(
+        f"/v1/survey-orders/{order.json()['id']}/result",
+        json=survey_result(documents=documents),
+        headers=dimas,
+    )
     assert result.status_code == 200, result.text
     assert result.json()["status"] == "done"
     assert client.get(f"/v1/contracts/{number}", headers=CS).json()["state"] == "SURVEYED"
@@ -126,11 +166,20 @@ def test_the_whole_of_stage_one(client: TestClient):
         ("assign_survey", "SUBMITTED", "SURVEY_ASSIGNED", "ca.rina"),
         ("record_survey", "SURVEY_ASSIGNED", "SURVEYED", "surveyor.dimas"),
     ]
-    assert events[1]["payload"] == {"changed": ["applicant.employment.monthly_income",
-                                                "applicant.phones", "vehicle.chassis_number",
-                                                "vehicle.engine_number"]}  # fmt: skip
-    assert events[2]["payload"] == {"survey_order": order.json()["id"], "area": "JKT-SEL",
-                                    "surveyor": "surveyor.dimas", "automatic": True}  # fmt: skip
+    assert events[1]["payload"] == {
+        "changed": [
+            "applicant.employment.monthly_income",
+            "applicant.phones",
+            "vehicle.chassis_number",
+            "vehicle.engine_number",
+        ]
+    }
+    assert events[2]["payload"] == {
+        "survey_order": order.json()["id"],
+        "area": "JKT-SEL",
+        "surveyor": "surveyor.dimas",
+        "automatic": True,
+    }
     assert events[3]["payload"]["documents_missing"] == ["different_signature_statement"]
     assert "9000000" not in str(events)
     assert "7654321" not in str(events)
@@ -198,70 +247,186 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], int, str, str]] = [
     # (case, merge patch of a valid application, status, field, rule)
     ("NIK with letters", person(nik="31710157089000AB"), 422, "applicant.nik", "nik_digits"),
     ("NIK of 15 digits", person(nik="317101570890000"), 422, "applicant.nik", "nik_length"),
-    ("unknown NIK region", person(nik="9971015708900001"), 422, "applicant.nik",
-     "nik_region_or_date"),
-    ("NIK date not the birth date", person(nik="3171015808900001"), 422, "applicant.nik",
-     "nik_birth_date_mismatch"),
-    ("female NIK without +40", person(nik="3171011708900001"), 422, "applicant.nik",
-     "nik_sex_mismatch"),
-    ("male NIK with +40", {"applicant": {"sex": "male"}}, 422, "applicant.nik",
-     "nik_sex_mismatch"),
-    ("spouse NIK wrong date", {"applicant": {"spouse": {"nik": "3171012404880002"}}}, 422,
-     "applicant.spouse.nik", "nik_birth_date_mismatch"),
-    ("unknown postal code", {"applicant": {"address": {"postal_code": "99999"}}}, 422,
-     "applicant.address.postal_code", "unknown_postal_code"),
-    ("Jakarta form, Bandung postal code", {"applicant": {"address": {"postal_code": "40111"}}},
-     422, "applicant.address.postal_code", "form_category_mismatch"),
-    ("non-Jakarta form, Jakarta postal code", {"form_category": "non_jakarta"}, 422,
-     "applicant.address.postal_code", "form_category_mismatch"),
-    ("postal code of another Jakarta city", {"applicant": {"address": {"postal_code": "12150"}}},
-     422, "applicant.address.city", "city_postal_code_mismatch"),
-    ("malformed postal code", {"applicant": {"address": {"postal_code": "1043"}}}, 422,
-     "applicant.individual.address.postal_code", "string_pattern_mismatch"),
-    ("down payment equal to OTR", {"down_payment": 20_000_000}, 422, "down_payment",
-     "below_otr"),
+    (
+        "unknown NIK region",
+        person(nik="9971015708900001"),
+        422,
+        "applicant.nik",
+        "nik_region_or_date",
+    ),
+    (
+        "NIK date not the birth date",
+        person(nik="3171015808900001"),
+        422,
+        "applicant.nik",
+        "nik_birth_date_mismatch",
+    ),
+    (
+        "female NIK without +40",
+        person(nik="3171011708900001"),
+        422,
+        "applicant.nik",
+        "nik_sex_mismatch",
+    ),
+    ("male NIK with +40", {"applicant": {"sex": "male"}}, 422, "applicant.nik", "nik_sex_mismatch"),
+    (
+        "spouse NIK wrong date",
+        {"applicant": {"spouse": {"nik": "3171012404880002"}}},
+        422,
+        "applicant.spouse.nik",
+        "nik_birth_date_mismatch",
+    ),
+    (
+        "unknown postal code",
+        {"applicant": {"address": {"postal_code": "99999"}}},
+        422,
+        "applicant.address.postal_code",
+        "unknown_postal_code",
+    ),
+    (
+        "Jakarta form, Bandung postal code",
+        {"applicant": {"address": {"postal_code": "40111"}}},
+        422,
+        "applicant.address.postal_code",
+        "form_category_mismatch",
+    ),
+    (
+        "non-Jakarta form, Jakarta postal code",
+        {"form_category": "non_jakarta"},
+        422,
+        "applicant.address.postal_code",
+        "form_category_mismatch",
+    ),
+    (
+        "postal code of another Jakarta city",
+        {"applicant": {"address": {"postal_code": "12150"}}},
+        422,
+        "applicant.address.city",
+        "city_postal_code_mismatch",
+    ),
+    (
+        "malformed postal code",
+        {"applicant": {"address": {"postal_code": "1043"}}},
+        422,
+        "applicant.individual.address.postal_code",
+        "string_pattern_mismatch",
+    ),
+    ("down payment equal to OTR", {"down_payment": 20_000_000}, 422, "down_payment", "below_otr"),
     ("down payment above OTR", {"down_payment": 25_000_000}, 422, "down_payment", "below_otr"),
     ("negative down payment", {"down_payment": -1}, 422, "down_payment", "greater_than"),
-    ("negative OTR price", {"vehicle": {"otr_price": -20_000_000}}, 422, "vehicle.otr_price",
-     "greater_than"),
+    (
+        "negative OTR price",
+        {"vehicle": {"otr_price": -20_000_000}},
+        422,
+        "vehicle.otr_price",
+        "greater_than",
+    ),
     ("fractional rupiah", {"down_payment": 6_000_000.5}, 422, "down_payment", "int_type"),
-    ("negative income", {"applicant": {"employment": {"monthly_income": -1}}}, 422,
-     "applicant.individual.employment.monthly_income", "greater_than"),
-    ("married without spouse", {"applicant": {"spouse": None}}, 422, "applicant.spouse",
-     "spouse_required"),
-    ("single with spouse", {"applicant": {"marital_status": "single"}}, 422, "applicant.spouse",
-     "spouse_not_married"),
-    ("spouse with the applicant's NIK", {"applicant": {"spouse": {
-        "nik": "3171015708900001", "birth_date": "1990-08-17", "sex": "female"}}}, 422,
-     "applicant.spouse.nik", "spouse_same_nik"),
-    ("applicant aged 15", {"applicant": {"nik": "3171015708110001",
-                                         "birth_date": "2011-08-17"}}, 422,
-     "applicant.birth_date", "age_range"),
-    ("vehicle year in the future", {"vehicle": {"year": TODAY.year + 1}}, 422, "vehicle.year",
-     "future_year"),
-    ("phone not Indonesian", {"applicant": {"phones": [{"kind": "mobile",
-                                                        "number": "+1 415 555 0100"}]}}, 422,
-     "applicant.phones[0].number", "phone"),
-    ("no mobile phone", {"applicant": {"phones": [{"kind": "home", "number": "021-3912345"}]}},
-     422, "applicant.phones", "mobile_required"),
-    ("no phone at all", {"applicant": {"phones": []}}, 422, "applicant.individual.phones",
-     "too_short"),
+    (
+        "negative income",
+        {"applicant": {"employment": {"monthly_income": -1}}},
+        422,
+        "applicant.individual.employment.monthly_income",
+        "greater_than",
+    ),
+    (
+        "married without spouse",
+        {"applicant": {"spouse": None}},
+        422,
+        "applicant.spouse",
+        "spouse_required",
+    ),
+    (
+        "single with spouse",
+        {"applicant": {"marital_status": "single"}},
+        422,
+        "applicant.spouse",
+        "spouse_not_married",
+    ),
+    (
+        "spouse with the applicant's NIK",
+        {
+            "applicant": {
+                "spouse": {"nik": "3171015708900001", "birth_date": "1990-08-17", "sex": "female"}
+            }
+        },
+        422,
+        "applicant.spouse.nik",
+        "spouse_same_nik",
+    ),
+    (
+        "applicant aged 15",
+        {"applicant": {"nik": "3171015708110001", "birth_date": "2011-08-17"}},
+        422,
+        "applicant.birth_date",
+        "age_range",
+    ),
+    (
+        "vehicle year in the future",
+        {"vehicle": {"year": TODAY.year + 1}},
+        422,
+        "vehicle.year",
+        "future_year",
+    ),
+    (
+        "phone not Indonesian",
+        {"applicant": {"phones": [{"kind": "mobile", "number": "+1 415 555 0100"}]}},
+        422,
+        "applicant.phones[0].number",
+        "phone",
+    ),
+    (
+        "no mobile phone",
+        {"applicant": {"phones": [{"kind": "home", "number": "021-3912345"}]}},
+        422,
+        "applicant.phones",
+        "mobile_required",
+    ),
+    (
+        "no phone at all",
+        {"applicant": {"phones": []}},
+        422,
+        "applicant.individual.phones",
+        "too_short",
+    ),
     ("tenor of 0 months", {"tenor_months": 0}, 422, "tenor_months", "greater_than_equal"),
     ("unknown payment method", {"payment_method": "cheque"}, 422, "payment_method", "enum"),
     ("unknown dealer", {"dealer_code": "D-XXX-999"}, 422, "dealer_code", "unknown_dealer"),
     ("unknown product", {"product_code": "BOAT"}, 422, "product_code", "unknown_product"),
     ("unknown field", {"favourite_colour": "blue"}, 422, "favourite_colour", "extra_forbidden"),
-    ("chassis number with symbols", {"vehicle": {"chassis_number": "MH1#JM8117"}}, 422,
-     "vehicle.chassis_number", "frame_number"),
-    ("company with a bad NPWP", {"applicant": None} | {"applicant": COMPANY | {
-        "npwp": "013000665091000"}}, 422, "applicant.npwp", "npwp"),
-    ("company without board members", {"applicant": COMPANY | {"board_members": []}}, 422,
-     "applicant.company.board_members", "too_short"),
-    ("board member listed twice", {"applicant": COMPANY | {"board_members": [
-        COMPANY["board_members"][0], COMPANY["board_members"][0]]}}, 422,
-     "applicant.board_members[1].nik", "duplicate_member"),
+    (
+        "chassis number with symbols",
+        {"vehicle": {"chassis_number": "MH1#JM8117"}},
+        422,
+        "vehicle.chassis_number",
+        "frame_number",
+    ),
+    (
+        "company with a bad NPWP",
+        {"applicant": None} | {"applicant": COMPANY | {"npwp": "013000665091000"}},
+        422,
+        "applicant.npwp",
+        "npwp",
+    ),
+    (
+        "company without board members",
+        {"applicant": COMPANY | {"board_members": []}},
+        422,
+        "applicant.company.board_members",
+        "too_short",
+    ),
+    (
+        "board member listed twice",
+        {
+            "applicant": COMPANY
+            | {"board_members": [COMPANY["board_members"][0], COMPANY["board_members"][0]]}
+        },
+        422,
+        "applicant.board_members[1].nik",
+        "duplicate_member",
+    ),
     ("dealer submitting for another dealer", {"dealer_code": "D-JKT-002"}, 403, "", ""),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(
@@ -299,10 +464,13 @@ def test_a_vehicle_backs_one_live_contract(client: TestClient, database):
     same_engine = {"vehicle": {"engine_number": "jm81e1234567"}}
     by_patch = client.patch(f"/v1/contracts/{other}", json=same_engine, headers=CS)
     assert by_patch.status_code == 409
-    client.post(f"/v1/contracts/{first}/cancellation", json={"reason": "Unit tidak tersedia"},
-                headers=CS)  # fmt: skip
-    assert client.post("/v1/contracts", json=application(vehicle=numbers),
-                       headers=DEALER).status_code == 201  # fmt: skip
+    client.post(
+        f"/v1/contracts/{first}/cancellation", json={"reason": "Unit tidak tersedia"}, headers=CS
+    )
+    assert (
+        client.post("/v1/contracts", json=application(vehicle=numbers), headers=DEALER).status_code
+        == 201
+    )
 
 
 def test_company_applicant_with_its_board_members(client: TestClient):
@@ -315,7 +483,8 @@ def test_company_applicant_with_its_board_members(client: TestClient):
     assert summary["applicant_type"] == "company"
     assert summary["applicant_name"] == "PT Maju Jaya Logistik"
     members = client.get(f"/v1/contracts/{number}", headers=DEALER).json()["application"][
-        "applicant"]["board_members"]  # fmt: skip
+        "applicant"
+    ]["board_members"]
     assert [m["nik"] for m in members] == ["3171********0003", "3171********0004"]
 
 
@@ -323,8 +492,9 @@ def test_completion_rules(client: TestClient, database):
     number = submit(client)
     etag = client.get(f"/v1/contracts/{number}", headers=CS).headers["etag"]
     client.patch(f"/v1/contracts/{number}", json={"tenor_months": 36}, headers=CS)
-    stale = client.patch(f"/v1/contracts/{number}", json={"tenor_months": 12},
-                         headers=CS | {"If-Match": etag})  # fmt: skip
+    stale = client.patch(
+        f"/v1/contracts/{number}", json={"tenor_months": 12}, headers=CS | {"If-Match": etag}
+    )
     assert stale.status_code == 412
     before = row_counts(database)
     for patch, rule in (
@@ -337,51 +507,68 @@ def test_completion_rules(client: TestClient, database):
         assert refused.status_code == 422, patch
         assert refused.json()["errors"][0]["rule"] == rule
     assert row_counts(database) == before
-    assert client.patch(f"/v1/contracts/{number}", json={"tenor_months": 12},
-                        headers=DEALER).status_code == 403  # fmt: skip
-    widowed = client.patch(f"/v1/contracts/{number}",
-                           json={"applicant": {"marital_status": "widowed", "spouse": None}},
-                           headers=ANALYST)  # fmt: skip
+    assert (
+        client.patch(
+            f"/v1/contracts/{number}", json={"tenor_months": 12}, headers=DEALER
+        ).status_code
+        == 403
+    )
+    widowed = client.patch(
+        f"/v1/contracts/{number}",
+        json={"applicant": {"marital_status": "widowed", "spouse": None}},
+        headers=ANALYST,
+    )
     assert widowed.status_code == 200
-    assert "spouse" not in widowed.json()["application"]["applicant"] or \
-        widowed.json()["application"]["applicant"]["spouse"] is None  # fmt: skip
+    assert (
+        "spouse" not in widowed.json()["application"]["applicant"]
+        or widowed.json()["application"]["applicant"]["spouse"] is None
+    )
     unchanged = client.patch(f"/v1/contracts/{number}", json={"tenor_months": 36}, headers=CS)
     assert unchanged.json()["version"] == widowed.json()["version"]
 
 
 def test_survey_goes_to_the_least_busy_surveyor_of_the_area(client: TestClient):
     first, second, third = (submit(client) for _ in range(3))
-    chosen = [client.post(f"/v1/contracts/{n}/survey-order", json={}, headers=ANALYST)
-              .json()["surveyor"] for n in (first, second)]  # fmt: skip
+    chosen = [
+        client.post(f"/v1/contracts/{n}/survey-order", json={}, headers=ANALYST).json()["surveyor"]
+        for n in (first, second)
+    ]
     assert chosen == ["surveyor.agus", "surveyor.gilang"]
-    named = client.post(f"/v1/contracts/{third}/survey-order",
-                        json={"surveyor": "surveyor.agus", "note": "Kenal lokasi"},
-                        headers=ANALYST).json()  # fmt: skip
+    named = client.post(
+        f"/v1/contracts/{third}/survey-order",
+        json={"surveyor": "surveyor.agus", "note": "Kenal lokasi"},
+        headers=ANALYST,
+    ).json()
     assert (named["surveyor"], named["automatic"]) == ("surveyor.agus", False)
     # Reassigning replaces the open order.
     again = client.post(f"/v1/contracts/{third}/survey-order", json={}, headers=ANALYST).json()
     assert again["surveyor"] == "surveyor.gilang"
     orders = client.get("/v1/survey-orders", headers=ANALYST).json()["items"]
-    assert [o["status"] for o in orders if o["contract_number"] == third] == ["reassigned",
-                                                                              "open"]  # fmt: skip
+    assert [o["status"] for o in orders if o["contract_number"] == third] == ["reassigned", "open"]
 
 
 def test_survey_order_refusals(client: TestClient):
     number = submit(client)
-    for surveyor, rule in (("cs.dewi", "not_a_surveyor"), ("surveyor.fajar", "other_branch"),
-                           ("nobody", "not_a_surveyor")):  # fmt: skip
-        refused = client.post(f"/v1/contracts/{number}/survey-order",
-                              json={"surveyor": surveyor}, headers=ANALYST)  # fmt: skip
+    for surveyor, rule in (
+        ("cs.dewi", "not_a_surveyor"),
+        ("surveyor.fajar", "other_branch"),
+        ("nobody", "not_a_surveyor"),
+    ):
+        refused = client.post(
+            f"/v1/contracts/{number}/survey-order", json={"surveyor": surveyor}, headers=ANALYST
+        )
         assert refused.status_code == 422
         assert refused.json()["errors"][0]["rule"] == rule
-    assert client.post(f"/v1/contracts/{number}/survey-order", json={},
-                       headers=CS).status_code == 403  # fmt: skip
+    assert (
+        client.post(f"/v1/contracts/{number}/survey-order", json={}, headers=CS).status_code == 403
+    )
 
 
 def test_survey_result_rules(client: TestClient, database):
     number = submit(client)
-    order = client.post(f"/v1/contracts/{number}/survey-order",
-                        json={"surveyor": "surveyor.agus"}, headers=ANALYST).json()  # fmt: skip
+    order = client.post(
+        f"/v1/contracts/{number}/survey-order", json={"surveyor": "surveyor.agus"}, headers=ANALYST
+    ).json()
     url = f"/v1/survey-orders/{order['id']}/result"
     # Only the assigned surveyor sees and completes the order.
     gilang = auth("surveyor.gilang")
@@ -389,14 +576,17 @@ def test_survey_result_rules(client: TestClient, database):
     assert client.post(url, json=survey_result(), headers=gilang).status_code == 404
     assert client.get("/v1/survey-orders", headers=gilang).json()["items"] == []
     before = row_counts(database)
-    missing_remark = survey_result(documents={name: {"collected": name != "receipt"}
-                                              for name in DOCUMENTS})  # fmt: skip
+    missing_remark = survey_result(
+        documents={name: {"collected": name != "receipt"} for name in DOCUMENTS}
+    )
     for body, field in (
         (missing_remark, "documents.receipt"),
         (survey_result(visit_date=(TODAY + timedelta(days=1)).isoformat()), "visit_date"),
-        (survey_result(documents={"contract": {"collected": True}}),
-         "documents.guarantee_statement"),
-    ):  # fmt: skip
+        (
+            survey_result(documents={"contract": {"collected": True}}),
+            "documents.guarantee_statement",
+        ),
+    ):
         refused = client.post(url, json=body, headers=SURVEYOR)
         assert refused.status_code == 422, refused.text
         assert refused.json()["errors"][0]["field"] == field
@@ -408,10 +598,16 @@ def test_survey_result_rules(client: TestClient, database):
 
 def test_staff_search_by_name_nik_and_date(client: TestClient):
     number = submit(client)
-    other = submit(client, applicant={"full_name": "Budi Hartono", "sex": "male",
-                                      "nik": "3171011708900002", "mother_maiden_name": "Sri",
-                                      "spouse": {"nik": "3171015304880002", "sex": "female",
-                                                 "birth_date": "1988-04-13"}})  # fmt: skip
+    other = submit(
+        client,
+        applicant={
+            "full_name": "Budi Hartono",
+            "sex": "male",
+            "nik": "3171011708900002",
+            "mother_maiden_name": "Sri",
+            "spouse": {"nik": "3171015304880002", "sex": "female", "birth_date": "1988-04-13"},
+        },
+    )
 
     def found(**params: Any) -> list[str]:
         page = client.get("/v1/contracts", params=params, headers=CS).json()

@@ -30,10 +30,14 @@ def test_me_tells_each_demo_user_who_he_is(client: TestClient):
 def test_keys_are_stored_only_as_digests_and_record_last_use(client: TestClient, database):
     created = client.post(
         "/v1/users",
-        json={"username": "ca.jkt01.rudi", "full_name": "Rudi Hartono",
-              "role": "credit_analyst", "branch_code": "JKT01"},
+        json={
+            "username": "ca.jkt01.rudi",
+            "full_name": "Rudi Hartono",
+            "role": "credit_analyst",
+            "branch_code": "JKT01",
+        },
         headers=ADMIN,
-    )  # fmt: skip
+    )
     assert created.status_code == 201
     key = created.json()["api_key"]
     with database.sessions() as session:
@@ -59,8 +63,12 @@ def test_revoked_keys_stop_working_and_a_new_key_does(client: TestClient):
 
 def test_user_creation_is_validated(client: TestClient, database):
     def create(**fields):
-        body = {"username": "new.user", "full_name": "New User", "role": "dealer",
-                "branch_code": "JKT01"} | fields  # fmt: skip
+        body = {
+            "username": "new.user",
+            "full_name": "New User",
+            "role": "dealer",
+            "branch_code": "JKT01",
+        } | fields
         return client.post("/v1/users", json=body, headers=ADMIN)
 
     assert create().json()["errors"][0]["rule"] == "required"

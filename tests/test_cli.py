@@ -20,16 +20,29 @@ def kredo(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_user_add_prints_only_the_key_and_the_key_works(client: TestClient, database_url):
-    result = kredo(database_url, "user", "add", "approver.bdg", "--role", "approver",
-                   "--branch", "BDG01", "--limit", "250000000")  # fmt: skip
+    result = kredo(
+        database_url,
+        "user",
+        "add",
+        "approver.bdg",
+        "--role",
+        "approver",
+        "--branch",
+        "BDG01",
+        "--limit",
+        "250000000",
+    )
     assert result.returncode == 0, result.stderr
     key = result.stdout.strip()
     assert result.stdout == key + "\n"
     assert key.startswith("kredo_")
     assert len(key) > 40
     me = client.get("/v1/me", headers={"Authorization": f"Bearer {key}"}).json()
-    assert (me["role"], me["branch_code"], me["approval_limit"]) == ("approver", "BDG01",
-                                                                     250_000_000)  # fmt: skip
+    assert (me["role"], me["branch_code"], me["approval_limit"]) == (
+        "approver",
+        "BDG01",
+        250_000_000,
+    )
 
     revoked = kredo(database_url, "user", "revoke", "approver.bdg")
     assert revoked.returncode == 0
@@ -70,3 +83,39 @@ def test_production_starts_once_demo_users_are_deactivated(client: TestClient, d
     app = create_app(Settings(database_url=database.url, env="production", log_level="WARNING"))
     with TestClient(app) as production:
         assert production.get("/healthz").status_code == 200
+
+
+def test_customers_import_keeps_good_rows_and_lists_bad_ones(
+    client: TestClient, database_url, tmp_path
+):
+    legacy = tmp_path / "legacy.csv"
+    legacy.write_text(
+        "full_name,nik,birth_date,birth_place,mother_maiden_name\n"
+        "Siti Rahmawati,3171015708900001,1990-08-17,Jakarta,Aminah\n"
+        "Joko Susilo,3171011708,1980-01-01,Solo,Sri\n"
+        ",3171011708800002,1980-08-17,Solo,Sri\n"
+        "Budi Santoso,3171011708800002,1980-08-17,Surakarta,Wati\n"
+        "Tanpa Tanggal,,17-08-1980,,\n"
+    )
+    result = kredo(database_url, "customers", "import", str(legacy))
+    assert result.returncode == 2
+    assert "5 / 5 rows (100%)" in result.stderr
+    assert "imported 2 of 5 rows; 3 rejected" in result.stderr
+    assert result.stdout.splitlines() == [
+        "row,field,rule,message",
+        '3,nik,nik_length,"A NIK has 16 digits."',
+        '4,full_name,required,"A name is required."',
+        '6,birth_date,date,"Use YYYY-MM-DD."',
+    ]
+    # The imported customer is found by the next pre-screening's blocking keys.
+    from app.core.database import Database
+    from app.prescreening.matching import Identity
+    from app.prescreening.service import match_customers
+
+    db = Database(database_url)
+    with db.sessions() as session:
+        found = match_customers(
+            session, Identity("Siti Rahmawaty", None, "Jakarta", "Aminah", "3171015708900001")
+        )
+        assert found[0][1].same_person
+    db.dispose()

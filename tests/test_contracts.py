@@ -69,10 +69,14 @@ def test_scope_dealer_salesman_branch_and_head_office(client: TestClient):
     other_dealer = submit(client, headers=SALESMAN, dealer_code="D-JKT-002")
     bandung_cs = client.post(
         "/v1/users",
-        json={"username": "cs.bdg", "full_name": "CS Bandung", "role": "customer_service",
-              "branch_code": "BDG01"},
+        json={
+            "username": "cs.bdg",
+            "full_name": "CS Bandung",
+            "role": "customer_service",
+            "branch_code": "BDG01",
+        },
         headers=ADMIN,
-    ).json()["api_key"]  # fmt: skip
+    ).json()["api_key"]
     bandung = {"Authorization": f"Bearer {bandung_cs}"}
 
     assert client.get(f"/v1/contracts/{mine}", headers=DEALER).status_code == 200

@@ -98,11 +98,13 @@ def test_money_must_be_an_integer_not_a_float_or_string(client: TestClient):
 
 def test_unknown_or_repeated_query_parameters_are_refused(client: TestClient):
     typo = assert_problem(client.get("/v1/contracts?stat=CANCELLED", headers=CS), 422)
-    assert typo["errors"] == [{"field": "query.stat", "message": "Unknown parameter.",
-                               "rule": "unknown"}]  # fmt: skip
+    assert typo["errors"] == [
+        {"field": "query.stat", "message": "Unknown parameter.", "rule": "unknown"}
+    ]
     assert "state" in typo["detail"]
-    twice = assert_problem(client.get("/v1/contracts?state=SUBMITTED&state=REJECTED",
-                                      headers=CS), 422)  # fmt: skip
+    twice = assert_problem(
+        client.get("/v1/contracts?state=SUBMITTED&state=REJECTED", headers=CS), 422
+    )
     assert twice["errors"][0]["rule"] == "repeated"
 
 

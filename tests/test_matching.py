@@ -133,22 +133,25 @@ SITI = Identity("Siti Rahmawati", date(1990, 8, 17), "Jakarta", "Aminah", "31710
 def test_repeat_order_through_a_typo_and_a_swapped_birth_date():
     again = Identity("Siti Rahmawaty", date(1990, 8, 17), "DKI Jakarta", "Aminah", None)
     assert compare(again, SITI).same_person
-    swapped = Identity("Hj. Siti Rahmawati", date(1990, 8, 17).replace(month=8), "Jkt",
-                       "Aminah", "3171015708900001")  # fmt: skip
+    swapped = Identity(
+        "Hj. Siti Rahmawati",
+        date(1990, 8, 17).replace(month=8),
+        "Jkt",
+        "Aminah",
+        "3171015708900001",
+    )
     assert compare(swapped, SITI).same_person
 
 
 def test_siblings_share_mother_and_birthplace_not_identity():
-    brother = Identity("Ahmad Rahmawan", date(1993, 2, 1), "Jakarta", "Aminah",
-                       "3171010102930004")  # fmt: skip
+    brother = Identity("Ahmad Rahmawan", date(1993, 2, 1), "Jakarta", "Aminah", "3171010102930004")
     result = compare(brother, SITI)
     assert result.of("mother_maiden_name") is A
     assert not result.same_person
 
 
 def test_identity_conflict_on_a_shared_nik():
-    impostor = Identity("Bambang Hermawan", date(1975, 1, 1), "Medan", "Sri",
-                        "3171015708900001")  # fmt: skip
+    impostor = Identity("Bambang Hermawan", date(1975, 1, 1), "Medan", "Sri", "3171015708900001")
     result = compare(impostor, SITI)
     assert result.identity_conflict
     assert not result.same_person

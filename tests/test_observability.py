@@ -36,9 +36,14 @@ def test_one_json_line_per_request_without_personal_data(client: TestClient, cap
     }
     logged = json.dumps(lines)
     applicant = body["applicant"]
-    for secret in (applicant["nik"], applicant["full_name"], applicant["mother_maiden_name"],
-                   applicant["address"]["street"], applicant["spouse"]["nik"],
-                   "81234567890"):  # fmt: skip
+    for secret in (
+        applicant["nik"],
+        applicant["full_name"],
+        applicant["mother_maiden_name"],
+        applicant["address"]["street"],
+        applicant["spouse"]["nik"],
+        "81234567890",
+    ):
         assert secret not in logged
 
 
@@ -50,8 +55,12 @@ def test_a_request_id_is_made_when_none_or_a_bad_one_is_sent(client: TestClient)
 
 
 def test_healthz_and_readyz(client: TestClient):
-    assert client.get("/healthz").json() == {"status": "ok", "database": None, "revision": None,
-                                             "head": None}  # fmt: skip
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "database": None,
+        "revision": None,
+        "head": None,
+    }
     ready = client.get("/readyz").json()
     assert ready["status"] == "ok"
     assert ready["revision"] == ready["head"]

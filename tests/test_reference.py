@@ -33,11 +33,16 @@ def test_admin_maintains_branches(client: TestClient):
 
 
 def test_admin_maintains_dealers(client: TestClient):
-    body = {"code": "D-JKT-009", "name": "PT Mitra Motor", "branch_code": "JKT01",
-            "city": "Jakarta Timur"}  # fmt: skip
+    body = {
+        "code": "D-JKT-009",
+        "name": "PT Mitra Motor",
+        "branch_code": "JKT01",
+        "city": "Jakarta Timur",
+    }
     assert client.post("/v1/dealers", json=body, headers=ADMIN).status_code == 201
-    unknown = client.post("/v1/dealers", json=body | {"code": "D-X", "branch_code": "ZZZ"},
-                          headers=ADMIN)  # fmt: skip
+    unknown = client.post(
+        "/v1/dealers", json=body | {"code": "D-X", "branch_code": "ZZZ"}, headers=ADMIN
+    )
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0] == {
         "field": "branch_code",
@@ -49,19 +54,26 @@ def test_admin_maintains_dealers(client: TestClient):
 
 
 def test_admin_maintains_areas_and_prefixes_stay_unique(client: TestClient, database):
-    body = {"code": "SBY", "name": "Surabaya", "category": "non_jakarta",
-            "branch_code": "JKT01", "postal_prefixes": ["601", "602"]}  # fmt: skip
+    body = {
+        "code": "SBY",
+        "name": "Surabaya",
+        "category": "non_jakarta",
+        "branch_code": "JKT01",
+        "postal_prefixes": ["601", "602"],
+    }
     assert client.post("/v1/areas", json=body, headers=ADMIN).status_code == 201
     before = row_counts(database)
-    clash = client.post("/v1/areas", json=body | {"code": "SBY2", "postal_prefixes": ["601"]},
-                        headers=ADMIN)  # fmt: skip
+    clash = client.post(
+        "/v1/areas", json=body | {"code": "SBY2", "postal_prefixes": ["601"]}, headers=ADMIN
+    )
     assert clash.status_code == 409
     assert "601" in clash.json()["detail"]
     assert row_counts(database) == before
     moved = client.patch("/v1/areas/SBY", json={"postal_prefixes": ["603"]}, headers=ADMIN)
     assert moved.json()["postal_prefixes"] == ["603"]
-    bad = client.post("/v1/areas", json=body | {"code": "X1", "postal_prefixes": ["6a"]},
-                      headers=ADMIN)  # fmt: skip
+    bad = client.post(
+        "/v1/areas", json=body | {"code": "X1", "postal_prefixes": ["6a"]}, headers=ADMIN
+    )
     assert bad.status_code == 422
 
 
@@ -70,8 +82,9 @@ def test_admin_maintains_products(client: TestClient):
     created = client.post("/v1/products", json=body, headers=ADMIN)
     assert created.status_code == 201
     assert created.json()["min_down_payment_pct"] == "25.00"
-    too_high = client.patch("/v1/products/UCAR", json={"min_down_payment_pct": "100"},
-                            headers=ADMIN)  # fmt: skip
+    too_high = client.patch(
+        "/v1/products/UCAR", json={"min_down_payment_pct": "100"}, headers=ADMIN
+    )
     assert too_high.status_code == 422
 
 

@@ -19,18 +19,38 @@ def rules(nik: str, birth: date, sex: str) -> list[str]:
         ("Bandung woman born 2001", "3273016102010003", date(2001, 2, 21), "female", []),
         ("letters", "31710117084500AB", date(1945, 8, 17), "male", ["nik_digits"]),
         ("fifteen digits", "317101170845000", date(1945, 8, 17), "male", ["nik_length"]),
-        ("unknown region 99", "9971011708450001", date(1945, 8, 17), "male",
-         ["nik_region_or_date"]),
+        (
+            "unknown region 99",
+            "9971011708450001",
+            date(1945, 8, 17),
+            "male",
+            ["nik_region_or_date"],
+        ),
         ("month 13", "3171011713450001", date(1945, 8, 17), "male", ["nik_region_or_date"]),
-        ("woman without +40", "3171011708900001", date(1990, 8, 17), "female",
-         ["nik_sex_mismatch"]),
+        (
+            "woman without +40",
+            "3171011708900001",
+            date(1990, 8, 17),
+            "female",
+            ["nik_sex_mismatch"],
+        ),
         ("man with +40", "3171015708900001", date(1990, 8, 17), "male", ["nik_sex_mismatch"]),
-        ("birth day differs", "3171011808450001", date(1945, 8, 17), "male",
-         ["nik_birth_date_mismatch"]),
-        ("birth year differs", "3171011708460001", date(1945, 8, 17), "male",
-         ["nik_birth_date_mismatch"]),
+        (
+            "birth day differs",
+            "3171011808450001",
+            date(1945, 8, 17),
+            "male",
+            ["nik_birth_date_mismatch"],
+        ),
+        (
+            "birth year differs",
+            "3171011708460001",
+            date(1945, 8, 17),
+            "male",
+            ["nik_birth_date_mismatch"],
+        ),
     ],
-)  # fmt: skip
+)
 def test_nik(case, nik, birth, sex, expected):
     assert rules(nik, birth, sex) == expected, case
 

@@ -27,10 +27,15 @@ SURVEY_RESULT = {
     "income_verified": True,
     "documents": {
         name: {"collected": True}
-        for name in ("contract", "guarantee_statement", "receipt",
-                     "different_signature_statement", "vehicle_checklist")
+        for name in (
+            "contract",
+            "guarantee_statement",
+            "receipt",
+            "different_signature_statement",
+            "vehicle_checklist",
+        )
     },
-}  # fmt: skip
+}
 
 
 def open_survey_order(database, number: str) -> int:
@@ -44,8 +49,14 @@ def open_survey_order(database, number: str) -> int:
             .where(SurveyOrder.contract_id == contract.id, SurveyOrder.status == "open")
             .values(status="reassigned")
         )
-        order = SurveyOrder(contract_id=contract.id, area_id=area.id, surveyor_id=user.id,
-                            assigned_by_id=user.id, automatic=True, status="open")  # fmt: skip
+        order = SurveyOrder(
+            contract_id=contract.id,
+            area_id=area.id,
+            surveyor_id=user.id,
+            assigned_by_id=user.id,
+            automatic=True,
+            status="open",
+        )
         session.add(order)
         session.flush()
         return order.id

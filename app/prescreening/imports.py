@@ -75,7 +75,12 @@ def _negative(row: int, raw: dict[str, str]) -> tuple[NegativeEntryIn | None, Er
         return NegativeEntryIn.model_validate(data), []
     except ValidationError as exc:
         return None, [
-            ImportRowError(row=row, field=e.field or "row", rule=e.rule, message=e.message)
+            ImportRowError(
+                row=row,
+                field="row" if e.field == "body" else e.field,
+                rule=e.rule,
+                message=e.message,
+            )
             for e in field_errors(exc.errors())
         ]
 

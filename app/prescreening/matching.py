@@ -68,11 +68,13 @@ class Comparison:
 
     @property
     def identity_conflict(self) -> bool:
-        """The same NIK on someone whose name and birth date are another's."""
+        """The same NIK on someone else: the name disagrees and at most one other identifier
+        agrees. (A valid NIK carries its birth date, so on checked data the birth date of a
+        borrowed NIK agrees by construction.)"""
         return (
             self.of("nik") is Agreement.AGREE
             and self.of("name") is Agreement.DISAGREE
-            and self.of("birth_date") is Agreement.DISAGREE
+            and self.points <= 2
         )
 
     @property

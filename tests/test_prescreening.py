@@ -1,0 +1,250 @@
+"""Stage 2 — pre-screening through the API: Repeat Orders, the negative list, feedback."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import ADMIN, ANALYST, CS, DEALER, FINANCE, auth, force_state, submit
+
+SITI = {
+    "nik": "3171015708900001",
+    "full_name": "Siti Rahmawati",
+    "birth_place": "Jakarta",
+    "birth_date": "1990-08-17",
+    "sex": "female",
+    "mother_maiden_name": "Aminah",
+}
+
+
+def surveyed(client: TestClient, database, headers=DEALER, **patch: Any) -> str:
+    number = submit(client, headers, **patch)
+    force_state(database, number, "SURVEYED")
+    return number
+
+
+def prescreen(client: TestClient, number: str) -> dict[str, Any]:
+    response = client.post(f"/v1/contracts/{number}/prescreening", headers=ANALYST)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_first_application_is_a_new_customer(client: TestClient, database):
+    result = prescreen(client, surveyed(client, database))
+    assert (result["customer_type"], result["outcome"], result["contract_state"]) == (
+        "new_customer",
+        "passed",
+        "PRESCREENED",
+    )
+    roles = [p["role"] for p in result["parties"]]
+    assert roles == ["applicant", "spouse"]
+
+
+def test_repeat_order_through_a_typo_and_a_swapped_birth_date(client: TestClient, database):
+    first = prescreen(client, surveyed(client, database))
+    # Same woman, two years on: her name typo'd and day/month swapped, no spouse any more.
+    again = surveyed(
+        client,
+        database,
+        applicant={
+            "full_name": "Hj. Siti Rahmawaty",
+            "birth_date": "1990-08-17",
+            "birth_place": "DKI Jakarta",
+            "marital_status": "widowed",
+            "spouse": None,
+        },
+    )
+    result = prescreen(client, again)
+    assert result["customer_type"] == "repeat_order"
+    assert result["customer_id"] == first["customer_id"]
+    candidate = result["parties"][0]["candidates"][0]
+    agreement = {f["field"]: f["agreement"] for f in candidate["fields"]}
+    assert agreement == {
+        "name": "agree",
+        "birth_date": "agree",
+        "birth_place": "agree",
+        "mother_maiden_name": "agree",
+        "nik": "agree",
+    }
+    swapped = surveyed(
+        client,
+        database,
+        applicant={
+            "nik": "3171014808900001",
+            "birth_date": "1990-08-08",
+            "full_name": "Siti Rahmawaty",
+        },
+    )
+    # A woman born 8 August 1990 is not 17 August 1990, but NIK, name, place and mother speak.
+    assert prescreen(client, swapped)["customer_type"] == "repeat_order"
+
+    customer = client.get(f"/v1/customers/{first['customer_id']}", headers=CS).json()
+    assert [c["role"] for c in customer["contracts"]] == ["applicant"] * 3
+
+
+def test_swapped_day_and_month_is_a_weak_agreement(client: TestClient, database):
+    rina = {
+        "nik": "3171014503920002",
+        "full_name": "Rina Marlina",
+        "birth_date": "1992-03-05",
+        "birth_place": "Bandung",
+        "mother_maiden_name": "Euis",
+        "marital_status": "single",
+        "spouse": None,
+    }
+    prescreen(client, surveyed(client, database, applicant=rina))
+    typo = rina | {
+        "full_name": "Rina Marlinah",
+        "birth_date": "1992-05-03",
+        "nik": "3171014305920002",
+    }
+    result = prescreen(client, surveyed(client, database, applicant=typo))
+    assert result["customer_type"] == "repeat_order"
+    fields = {f["field"]: f for f in result["parties"][0]["candidates"][0]["fields"]}
+    assert fields["birth_date"]["agreement"] == "weak"
+    assert fields["name"]["applicant"] == "Rina Marlinah"
+    assert fields["name"]["known"] == "Rina Marlina"
+
+
+def test_spouse_on_the_fraud_list_rejects(client: TestClient, database):
+    fraud = {
+        "subject": "person",
+        "category": "fraud",
+        "full_name": "Achmad Fauzi",
+        "nik": "3171012304880002",
+        "birth_date": "1988-04-23",
+        "birth_place": "Bogor",
+        "mother_maiden_name": "Khadijah",
+        "reason": "Pemalsuan BPKB 2024",
+    }
+    assert client.post("/v1/negative-list", json=fraud, headers=ADMIN).status_code == 201
+    number = surveyed(client, database)
+    result = prescreen(client, number)
+    assert result["outcome"] == "rejected"
+    assert result["contract_state"] == "REJECTED"
+    assert result["stops"][0] | {"entry_id": 0} == {
+        "party": "spouse",
+        "category": "fraud",
+        "entry_id": 0,
+        "kind": None,
+        "customer_id": None,
+        "dealers": None,
+    }
+    events = client.get(f"/v1/contracts/{number}/events", headers=CS).json()
+    assert events[-1]["reason"] == "negative_list: fraud (spouse)"
+
+
+def test_a_rejected_prospect_warns_the_next_analyst_with_the_dealer(client: TestClient, database):
+    number = surveyed(client, database, headers=auth("sales.budi"), dealer_code="D-JKT-003")
+    rejected = client.post(
+        f"/v1/contracts/{number}/rejection",
+        headers=ANALYST,
+        json={"reason_code": "fictitious_address", "note": "Alamat fiktif"},
+    )
+    assert rejected.status_code == 200
+    listed = client.get("/v1/negative-list?category=rejected_order", headers=ANALYST).json()
+    assert listed["items"][0]["dealers"] == ["D-JKT-003"]
+    result = prescreen(client, surveyed(client, database))
+    assert result["outcome"] == "passed"
+    warning = next(w for w in result["warnings"] if w["kind"] == "rejected_order")
+    assert warning["dealers"] == ["D-JKT-003"]
+
+
+def test_a_rejected_repeat_order_goes_onto_the_bad_list(client: TestClient, database):
+    prescreen(client, surveyed(client, database))
+    second = surveyed(client, database)
+    assert prescreen(client, second)["customer_type"] == "repeat_order"
+    client.post(
+        f"/v1/contracts/{second}/rejection",
+        headers=ANALYST,
+        json={"reason_code": "bad_credit_history", "note": "Tunggakan di tempat lain"},
+    )
+    blocked = client.get("/v1/negative-list?category=blocked", headers=ADMIN).json()["items"]
+    assert [b["full_name"] for b in blocked] == ["Siti Rahmawati"]
+    third = prescreen(client, surveyed(client, database))
+    assert third["outcome"] == "rejected"
+    assert third["stops"][0]["category"] == "blocked"
+
+
+def test_identity_conflict_is_flagged(client: TestClient, database):
+    siti = prescreen(client, surveyed(client, database))
+    # Another person presents Siti's NIK (its birth date and sex agree, the rest does not).
+    impostor = {
+        "full_name": "Maya Anggraini",
+        "birth_place": "Medan",
+        "mother_maiden_name": "Sri",
+        "marital_status": "single",
+        "spouse": None,
+    }
+    result = prescreen(client, surveyed(client, database, applicant=impostor))
+    assert result["customer_type"] == "new_customer"
+    assert {
+        "kind": "identity_conflict",
+        "party": "applicant",
+        "customer_id": siti["customer_id"],
+    }.items() <= result["warnings"][0].items()
+    candidate = result["parties"][0]["candidates"][0]
+    assert candidate["identity_conflict"] is True
+    assert candidate["same_person"] is False
+
+
+def test_vehicle_on_the_list_rejects(client: TestClient, database):
+    entry = {
+        "subject": "vehicle",
+        "category": "repossessed",
+        "chassis_number": "MH1JM8117PK123456",
+        "reason": "Ditarik 2025-06",
+    }
+    client.post("/v1/negative-list", json=entry, headers=ADMIN)
+    number = surveyed(client, database, vehicle={"chassis_number": "MH1JM8117PK123456"})
+    result = prescreen(client, number)
+    assert result["outcome"] == "rejected"
+    assert result["stops"][0]["party"] == "vehicle"
+
+
+def test_explanations_are_masked_for_roles_without_personal_data(client: TestClient, database):
+    prescreen(client, surveyed(client, database))
+    number = surveyed(client, database)
+    prescreen(client, number)
+    shown = client.get(f"/v1/contracts/{number}/prescreening", headers=FINANCE).json()
+    fields = {f["field"]: f for f in shown["parties"][0]["candidates"][0]["fields"]}
+    assert fields["nik"]["applicant"] == fields["nik"]["known"] == "***"
+    assert fields["name"]["applicant"] == "Siti Rahmawati"
+    assert client.get(f"/v1/contracts/{number}/prescreening", headers=DEALER).status_code == 403
+
+
+def test_negative_list_csv_import_keeps_good_rows_and_reports_bad(client: TestClient):
+    csv_text = (
+        "subject,category,full_name,nik,birth_date,chassis_number,dealers,reason\n"
+        "person,fraud,Bambang Hermawan,3171011708750003,1975-08-17,,,KTP palsu\n"
+        "person,overdue,Joko Susilo,,1980-01-01,,,\n"
+        "vehicle,repossessed,,,,MH1JM8117PK999999,,Ditarik\n"
+        "person,rejected_order,Dewi,,,,,\n"
+        "person,rejected_order,Dewi Sartika,,1985-02-02,,D-JKT-001;D-JKT-002,\n"
+    )
+    response = client.post(
+        "/v1/negative-list/import", content=csv_text, headers=ADMIN | {"content-type": "text/csv"}
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert (report["rows"], report["imported"], report["rejected"]) == (5, 3, 2)
+    assert [(e["row"], e["field"]) for e in report["errors"]] == [(3, "category"), (5, "row")]
+    listed = client.get("/v1/negative-list", headers=ADMIN).json()["items"]
+    assert listed[0]["dealers"] == ["D-JKT-001", "D-JKT-002"]
+
+
+def test_negative_list_entry_removed_stops_matching(client: TestClient, database):
+    fraud = {
+        "subject": "person",
+        "category": "fraud",
+        "full_name": "Siti Rahmawati",
+        "nik": "3171015708900001",
+        "birth_date": "1990-08-17",
+    }
+    entry = client.post("/v1/negative-list", json=fraud, headers=ADMIN).json()
+    removed = client.post(
+        f"/v1/negative-list/{entry['id']}/removal", headers=ADMIN, json={"reason": "Salah input"}
+    )
+    assert removed.json()["active"] is False
+    assert prescreen(client, surveyed(client, database))["outcome"] == "passed"
+    assert client.post("/v1/negative-list", json=fraud, headers=ANALYST).status_code == 403
