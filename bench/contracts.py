@@ -28,16 +28,27 @@ BODY = {
     "dealer_code": "D-JKT-001",
     "product_code": "MC",
     "applicant": {
-        "nik": "3171015708900001", "full_name": "Siti Rahmawati", "birth_place": "Jakarta",
-        "birth_date": "1990-08-17", "sex": "female", "mother_maiden_name": "Aminah",
-        "phone": "0812-3456-7890", "address": "Jl. Kramat Raya No. 12", "postal_code": "10450",
+        "nik": "3171015708900001",
+        "full_name": "Siti Rahmawati",
+        "birth_place": "Jakarta",
+        "birth_date": "1990-08-17",
+        "sex": "female",
+        "mother_maiden_name": "Aminah",
+        "phone": "0812-3456-7890",
+        "address": "Jl. Kramat Raya No. 12",
+        "postal_code": "10450",
     },
-    "vehicle": {"brand": "Honda", "model": "Vario 160", "year": 2025, "condition": "new",
-                "otr_price": 20_000_000},
+    "vehicle": {
+        "brand": "Honda",
+        "model": "Vario 160",
+        "year": 2025,
+        "condition": "new",
+        "otr_price": 20_000_000,
+    },
     "down_payment": 6_000_000,
     "tenor_months": 24,
     "payment_method": "virtual_account",
-}  # fmt: skip
+}
 
 
 def timed(operation: Callable[[], object]) -> list[float]:
@@ -75,11 +86,12 @@ def main() -> int:
         results = [
             ("GET /healthz (floor)", timed(lambda: client.get("/healthz"))),
             ("POST /v1/contracts", timed(submit)),
-            ("GET /v1/contracts/{n}", timed(lambda: client.get(f"/v1/contracts/{numbers[-1]}",
-                                                               headers=cs))),
-            ("GET /v1/contracts?limit=50", timed(lambda: client.get("/v1/contracts",
-                                                                    headers=cs))),
-        ]  # fmt: skip
+            (
+                "GET /v1/contracts/{n}",
+                timed(lambda: client.get(f"/v1/contracts/{numbers[-1]}", headers=cs)),
+            ),
+            ("GET /v1/contracts?limit=50", timed(lambda: client.get("/v1/contracts", headers=cs))),
+        ]
     print(f"database: {url.split(':')[0]}, {ROUNDS} rounds each, milliseconds")
     print(f"{'operation':<28} {'p50':>8} {'p95':>8} {'p99':>8}")
     for label, samples in results:

@@ -27,6 +27,7 @@ class Permission(StrEnum):
     CONTRACT_READ = "contract:read"
     SURVEY_READ = "survey:read"
     CUSTOMER_READ = "customer:read"
+    CUSTOMER_MATCH = "customer:match"
     NEGATIVE_LIST_READ = "negative_list:read"
     NEGATIVE_LIST_WRITE = "negative_list:write"
     REFERENCE_READ = "reference:read"
@@ -45,6 +46,7 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.CONTRACT_READ: _EVERYONE - {R.SURVEYOR, R.INTEGRATION},
     Permission.SURVEY_READ: frozenset({R.SURVEYOR, R.CREDIT_ANALYST}),
     Permission.CUSTOMER_READ: _STAFF - {R.INTEGRATION},
+    Permission.CUSTOMER_MATCH: frozenset({R.CUSTOMER_SERVICE, R.CREDIT_ANALYST, R.ADMIN}),
     Permission.NEGATIVE_LIST_READ: frozenset({R.CREDIT_ANALYST, R.APPROVER, R.AUDITOR, R.ADMIN}),
     Permission.NEGATIVE_LIST_WRITE: frozenset({R.ADMIN}),
     Permission.REFERENCE_READ: _STAFF,

@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from app.prescreening.names import name_tokens, normalise_place
 
@@ -62,9 +62,17 @@ class Comparison:
 
     @property
     def same_person(self) -> bool:
-        """Three identifiers or more, the name among them."""
+        """Three identifiers or more, the name among them, and not both of the two that a
+        person cannot share with a sibling (birth date and NIK) contradicting."""
         name = self.of("name")
-        return self.points >= REPEAT_ORDER_POINTS and name in (Agreement.AGREE, Agreement.WEAK)
+        contradicted = (
+            self.of("birth_date") is Agreement.DISAGREE and self.of("nik") is Agreement.DISAGREE
+        )
+        return (
+            self.points >= REPEAT_ORDER_POINTS
+            and name in (Agreement.AGREE, Agreement.WEAK)
+            and not contradicted
+        )
 
     @property
     def identity_conflict(self) -> bool:
@@ -84,44 +92,46 @@ class Comparison:
 
 
 def _typo(a: str, b: str) -> bool:
-    """One slip of the finger: an edit for words of 4+ letters, two for 8+."""
+    """One slip of the finger: an edit (a swap of neighbours counts one) for words of 4+
+    letters, two for 8+."""
     allowed = 2 if min(len(a), len(b)) >= 8 else 1 if min(len(a), len(b)) >= 4 else 0
-    return Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed
+    return OSA.distance(a, b, score_cutoff=allowed) <= allowed
 
 
 def compare_names(a: str, b: str, *, company: bool = False) -> tuple[Agreement, float]:
-    """Order-insensitive, token by token: every word must find its partner.
+    """Order-insensitive, word by word: every word must find its partner.
 
     ``fuzz.ratio`` over whole names would call Siti Aminah and Siti Aisyah 82 % alike; here
-    ``aminah``/``aisyah`` are three edits apart, so the names disagree.
+    ``aminah``/``aisyah`` are three edits apart, so the names disagree. Words are compared
+    respelled and with doubled letters collapsed (equality), or respelled only (typos).
     """
     ta, tb = name_tokens(a, company=company), name_tokens(b, company=company)
     if not ta or not tb:
         return Agreement.MISSING, 0.0
-    joined_a, joined_b = "".join(sorted(ta)), "".join(sorted(tb))
-    if "".join(ta) == "".join(tb) or joined_a == joined_b:
+    score = fuzz.token_sort_ratio(" ".join(ta), " ".join(tb))
+    if "".join(ta) == "".join(tb) or sorted(ta) == sorted(tb):
         return Agreement.AGREE, 100.0
-    if Levenshtein.distance("".join(ta), "".join(tb), score_cutoff=1) <= 1:
-        return Agreement.AGREE, fuzz.ratio("".join(ta), "".join(tb))  # one slip, spacing aside
-    shorter, longer = sorted((sorted(ta), sorted(tb)), key=len)
+    ra = name_tokens(a, company=company, collapse=False)
+    rb = name_tokens(b, company=company, collapse=False)
+    if OSA.distance("".join(ra), "".join(rb), score_cutoff=1) <= 1:
+        return Agreement.AGREE, score  # one slip, spacing aside ("nurhaliza" / "nur haliza")
+    words_a, words_b = list(zip(ta, ra, strict=True)), list(zip(tb, rb, strict=True))
+    shorter, longer = sorted((words_a, words_b), key=len)
     unmatched = list(longer)
     typos = 0
-    for token in shorter:
-        if token in unmatched:
-            unmatched.remove(token)
-            continue
-        partner = next((u for u in unmatched if _typo(token, u)), None)
+    for word in shorter:
+        exact = next((u for u in unmatched if u[0] == word[0]), None)
+        partner = exact or next(
+            (u for u in unmatched if _typo(word[1], u[1]) or _typo(word[0], u[0])), None
+        )
         if partner is None:
-            return Agreement.DISAGREE, fuzz.token_sort_ratio(" ".join(ta), " ".join(tb))
+            return Agreement.DISAGREE, score
         unmatched.remove(partner)
-        typos += 1
-    score = fuzz.token_sort_ratio(" ".join(ta), " ".join(tb))
+        typos += exact is None
     if not unmatched and typos <= 1:
         return Agreement.AGREE, score
-    if len(unmatched) <= 1 and typos <= 1 and len(shorter) >= 1:
+    if (len(unmatched) == 1 and typos <= 1) or (not unmatched and typos == 2):
         # One word left out ("Siti Rahmawati" / "Siti Nur Rahmawati"), or two typos.
-        return Agreement.WEAK, score
-    if not unmatched and typos == 2:
         return Agreement.WEAK, score
     return Agreement.DISAGREE, score
 

@@ -50,15 +50,17 @@ def _ascii_words(text: str) -> list[str]:
     return [w.strip(".") for w in re.split(r"[^a-z.]+", text) if w.strip(".")]
 
 
-def _respell(word: str) -> str:
+def _respell(word: str, *, collapse: bool = True) -> str:
     for old, new in OLD_SPELLINGS:
         word = word.replace(old, new)
     if word.startswith("nj"):
         word = "ny" + word[2:]
-    return re.sub(r"(.)\1+", r"\1", word)  # doubled letters: "muhammad" ~ "muhamad"
+    # Doubled letters: "muhammad" ~ "muhamad". Off when comparing typos, where collapsing
+    # would turn one slip ("hartoo" for "hartono") into two.
+    return re.sub(r"(.)\1+", r"\1", word) if collapse else word
 
 
-def name_tokens(name: str, *, company: bool = False) -> list[str]:
+def name_tokens(name: str, *, company: bool = False, collapse: bool = True) -> list[str]:
     """``"Hj. Siti Nur Haliza, S.E."`` → ``["siti", "nur", "haliza"]``."""
     tokens = []
     for word in _ascii_words(name):
@@ -71,7 +73,7 @@ def name_tokens(name: str, *, company: bool = False) -> list[str]:
             word = "muhammad"
         elif word in ABDUL:
             word = "abdul"
-        tokens.append(_respell(word))
+        tokens.append(_respell(word, collapse=collapse))
     return tokens
 
 

@@ -23,11 +23,14 @@ from app.core.pagination import RowId, decode_cursor, encode_cursor
 from app.core.privacy import SEES_PERSONAL_DATA
 from app.prescreening import service
 from app.prescreening.imports import import_csv, negative_entry
+from app.prescreening.matching import Identity
 from app.prescreening.models import ContractParty, Customer, NegativeEntry, Prescreening
 from app.prescreening.schemas import (
     CustomerContract,
     CustomerOut,
+    IdentityIn,
     ImportReport,
+    MatchesOut,
     NegativeEntryIn,
     NegativeEntryOut,
     NegativeEntryPage,
@@ -42,6 +45,7 @@ Actor = Annotated[Principal, Depends(current_principal)]
 ListReader = Annotated[Principal, Depends(require(Permission.NEGATIVE_LIST_READ))]
 ListWriter = Annotated[Principal, Depends(require(Permission.NEGATIVE_LIST_WRITE))]
 CustomerReader = Annotated[Principal, Depends(require(Permission.CUSTOMER_READ))]
+Matcher = Annotated[Principal, Depends(require(Permission.CUSTOMER_MATCH))]
 
 # In an explanation the values are the applicant's and the known person's: mask them the same.
 _EXPLAINED = {"nik", "mother_maiden_name"}
@@ -181,6 +185,28 @@ def _customer_out(session: DbSession, principal: Principal, customer: Customer) 
             entry.nik = masked({"nik": entry.nik})["nik"] if entry.nik else None
             entry.mother_maiden_name = "***" if entry.mother_maiden_name else None
     return CustomerOut.model_validate(data)
+
+
+@router.post(
+    "/customers/matches",
+    summary="Duplicate check of one person against every known customer (nothing stored)",
+    responses=problem_responses(403),
+)
+def match_person(data: IdentityIn, session: DbSession, principal: Matcher) -> MatchesOut:
+    identity = Identity(**data.model_dump())
+    matches = service.match_customers(session, identity)
+    candidates = [
+        {"customer_id": customer.id, "points": result.points, "same_person": result.same_person,
+         "identity_conflict": result.identity_conflict,
+         "fields": service.explain(identity, service.identity_of_record(customer), result)}
+        for customer, result in matches
+    ]  # fmt: skip
+    repeat = next((c["customer_id"] for c in candidates if c["same_person"]), None)
+    shown = _shown(principal, {"parties": [{"candidates": candidates, "negative_hits": []}]})
+    return MatchesOut(
+        repeat_order_customer_id=repeat,
+        candidates=shown["parties"][0]["candidates"],  # type: ignore[index]
+    )
 
 
 @router.get(

@@ -257,3 +257,33 @@ class CustomerOut(BaseModel):
     contracts: list[CustomerContract]
     negative_list: list[NegativeEntryOut]
     collection: dict[str, int] = Field(description="His contracts in collection, by outcome")
+
+
+class IdentityIn(BaseModel):
+    """The five identifiers of the duplicate check."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {"full_name": "Hj. Siti Rahmawaty", "birth_date": "1990-08-17",
+                 "birth_place": "DKI Jakarta", "mother_maiden_name": "Aminah",
+                 "nik": "3171015708900001"}
+            ]
+        },
+    )  # fmt: skip
+
+    full_name: str = Field(min_length=1, max_length=150)
+    birth_date: date | None = None
+    birth_place: str | None = Field(default=None, max_length=100)
+    mother_maiden_name: str | None = Field(default=None, max_length=150)
+    nik: str | None = Field(default=None, pattern=r"^\d{16}$")
+
+
+class MatchesOut(BaseModel):
+    repeat_order_customer_id: int | None = Field(
+        description="The known customer this person is (three identifiers agree, the name "
+        "among them), or null for a new customer"
+    )
+    candidates: list[Candidate]

@@ -72,8 +72,10 @@ def parties_of(form: dict[str, Any]) -> list[Party]:
 # --- writing known people with their keys ------------------------------------------------------
 
 
-def key_rows(owner: str, owner_id: int, identity: Identity) -> list[dict[str, Any]]:
-    return [{"key": key, "owner": owner, "owner_id": owner_id} for key in blocking_keys(identity)]
+def write_keys(session: Session, owner: str, owner_id: int, identity: Identity) -> None:
+    rows = [{"key": k, "owner": owner, "owner_id": owner_id} for k in blocking_keys(identity)]
+    if rows:  # a name of titles only, with nothing else, has no key to be found by
+        session.execute(insert(IdentityKey), rows)
 
 
 def add_customer(session: Session, party: Party, source: str) -> Customer:
@@ -92,7 +94,7 @@ def add_customer(session: Session, party: Party, source: str) -> Customer:
     session.add(customer)
     session.flush()
     if party.kind == "person":
-        session.execute(insert(IdentityKey), key_rows("customer", customer.id, person))
+        write_keys(session, "customer", customer.id, person)
     return customer
 
 
@@ -100,8 +102,7 @@ def add_negative_entry(session: Session, entry: NegativeEntry) -> NegativeEntry:
     session.add(entry)
     session.flush()
     if entry.subject == "person" and entry.full_name:
-        keys = key_rows("negative", entry.id, identity_of_record(entry))
-        session.execute(insert(IdentityKey), keys)
+        write_keys(session, "negative", entry.id, identity_of_record(entry))
     return entry
 
 
