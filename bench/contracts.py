@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
+from app.applications.schemas import EXAMPLE_FORM
 from app.core.database import Database
 from app.core.migrations import migrate
 from app.core.settings import Settings
@@ -23,32 +24,7 @@ from app.demo import demo_key, seed_demo
 from app.main import create_app
 
 ROUNDS = 300
-BODY = {
-    "form_category": "jakarta",
-    "dealer_code": "D-JKT-001",
-    "product_code": "MC",
-    "applicant": {
-        "nik": "3171015708900001",
-        "full_name": "Siti Rahmawati",
-        "birth_place": "Jakarta",
-        "birth_date": "1990-08-17",
-        "sex": "female",
-        "mother_maiden_name": "Aminah",
-        "phone": "0812-3456-7890",
-        "address": "Jl. Kramat Raya No. 12",
-        "postal_code": "10450",
-    },
-    "vehicle": {
-        "brand": "Honda",
-        "model": "Vario 160",
-        "year": 2025,
-        "condition": "new",
-        "otr_price": 20_000_000,
-    },
-    "down_payment": 6_000_000,
-    "tenor_months": 24,
-    "payment_method": "virtual_account",
-}
+BODY = {"dealer_code": "D-JKT-001", "product_code": "MC", **EXAMPLE_FORM}
 
 
 def timed(operation: Callable[[], object]) -> list[float]:

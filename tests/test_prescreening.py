@@ -6,15 +6,6 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import ADMIN, ANALYST, CS, DEALER, FINANCE, auth, force_state, submit
 
-SITI = {
-    "nik": "3171015708900001",
-    "full_name": "Siti Rahmawati",
-    "birth_place": "Jakarta",
-    "birth_date": "1990-08-17",
-    "sex": "female",
-    "mother_maiden_name": "Aminah",
-}
-
 
 def surveyed(client: TestClient, database, headers=DEALER, **patch: Any) -> str:
     number = submit(client, headers, **patch)

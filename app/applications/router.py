@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Response, status
 from fastapi.responses import JSONResponse
 
 from app.applications import service
@@ -17,7 +17,7 @@ from app.contracts.states import Action
 from app.contracts.views import contract_out
 from app.core.dependencies import DbSession
 from app.core.errors import problem_responses
-from app.core.idempotency import IdempotencyKey, fingerprint, run_once
+from app.core.idempotency import Idempotent
 
 router = APIRouter(prefix="/v1/contracts", tags=["stage 1 — application"])
 
@@ -31,24 +31,16 @@ router = APIRouter(prefix="/v1/contracts", tags=["stage 1 — application"])
 )
 def submit_application(
     data: ApplicationIn,
-    request: Request,
+    once: Idempotent,
     session: DbSession,
     principal: Annotated[Principal, Depends(require(Permission.CONTRACT_SUBMIT))],
-    idempotency_key: Annotated[str | None, IdempotencyKey] = None,
 ) -> JSONResponse:
     def work() -> tuple[ContractOut, dict[str, str]]:
         contract = service.submit(session, principal, data)
         headers = {"Location": f"/v1/contracts/{contract.number}", "ETag": etag_of(contract)}
         return contract_out(session, contract, principal), headers
 
-    return run_once(
-        session,
-        user_id=principal.user_id,
-        key=idempotency_key,
-        request_fingerprint=fingerprint("POST", request.url.path, data),
-        status_code=status.HTTP_201_CREATED,
-        work=work,
-    )
+    return once.run(principal.user_id, data, status.HTTP_201_CREATED, work)
 
 
 PATCH_EXAMPLE = {

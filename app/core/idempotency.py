@@ -11,16 +11,18 @@ first rolls back, the claim goes with it and the second does the work.
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Header
+from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import JSON, ForeignKey, Integer, String, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from app.core.dependencies import DbSession
 from app.core.errors import Unprocessable
 from app.core.models import Base, UTCDateTime, utcnow
 
@@ -73,7 +75,7 @@ def run_once(
     key: str | None,
     request_fingerprint: str,
     status_code: int,
-    work: Callable[[], tuple[BaseModel, dict[str, str]]],
+    work: "Work",
 ) -> JSONResponse:
     """Do ``work`` (returning the body and headers of its response) at most once per key."""
     if key is None:
@@ -108,3 +110,38 @@ def run_once(
     record.headers = {k: v for k, v in headers.items() if k.lower() in REPLAYED_HEADERS}
     session.flush()
     return JSONResponse(record.body, status_code, headers=headers)
+
+
+Work = Callable[[], tuple[BaseModel, dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class Once:
+    """A creating POST's idempotency: its session, its ``Idempotency-Key`` and its path."""
+
+    session: Session
+    key: str | None
+    path: str
+
+    def run(
+        self, user_id: int, body: BaseModel | None, status_code: int, work: Work
+    ) -> JSONResponse:
+        return run_once(
+            self.session,
+            user_id=user_id,
+            key=self.key,
+            request_fingerprint=fingerprint("POST", self.path, body),
+            status_code=status_code,
+            work=work,
+        )
+
+
+def _once(
+    request: Request,
+    session: DbSession,
+    idempotency_key: Annotated[str | None, IdempotencyKey] = None,
+) -> Once:
+    return Once(session, idempotency_key, request.url.path)
+
+
+Idempotent = Annotated[Once, Depends(_once)]

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Request, status
+from fastapi import APIRouter, Body, Depends, Query, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
@@ -18,7 +18,7 @@ from app.contracts.states import Action
 from app.contracts.views import masked
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
-from app.core.idempotency import IdempotencyKey, fingerprint, run_once
+from app.core.idempotency import Idempotent
 from app.core.pagination import RowId, decode_cursor, encode_cursor
 from app.core.privacy import SEES_PERSONAL_DATA
 from app.prescreening import service
@@ -87,11 +87,10 @@ def prescreening_out(
 )
 def prescreen_contract(
     number: str,
-    request: Request,
+    once: Idempotent,
     session: DbSession,
     principal: Actor,
     if_match: IfMatch = None,
-    idempotency_key: Annotated[str | None, IdempotencyKey] = None,
 ) -> JSONResponse:
     def work() -> tuple[PrescreeningOut, dict[str, str]]:
         contract = get_visible(session, principal, number)
@@ -99,14 +98,7 @@ def prescreen_contract(
         screening = service.prescreen(session, principal, contract)
         return prescreening_out(session, principal, contract, screening), {}
 
-    return run_once(
-        session,
-        user_id=principal.user_id,
-        key=idempotency_key,
-        request_fingerprint=fingerprint("POST", request.url.path, None),
-        status_code=status.HTTP_200_OK,
-        work=work,
-    )
+    return once.run(principal.user_id, None, status.HTTP_200_OK, work)
 
 
 @router.get(

@@ -3,7 +3,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import current_principal, require
@@ -14,7 +14,7 @@ from app.contracts.service import check_if_match, get_visible
 from app.contracts.states import Action
 from app.core.dependencies import DbSession
 from app.core.errors import problem_responses
-from app.core.idempotency import IdempotencyKey, fingerprint, run_once
+from app.core.idempotency import Idempotent
 from app.core.pagination import RowId, decode_cursor
 from app.survey import service
 from app.survey.schemas import SurveyOrderIn, SurveyOrderOut, SurveyOrderPage, SurveyResultIn
@@ -34,11 +34,10 @@ Reader = Annotated[Principal, Depends(require(Permission.SURVEY_READ))]
 def assign_survey(
     number: str,
     data: SurveyOrderIn,
-    request: Request,
+    once: Idempotent,
     session: DbSession,
     principal: Actor,
     if_match: IfMatch = None,
-    idempotency_key: Annotated[str | None, IdempotencyKey] = None,
 ) -> JSONResponse:
     def work() -> tuple[SurveyOrderOut, dict[str, str]]:
         contract = get_visible(session, principal, number)
@@ -46,14 +45,7 @@ def assign_survey(
         order = service.assign(session, principal, contract, data.surveyor, data.note)
         return service.order_view(session, order.id), {"Location": f"/v1/survey-orders/{order.id}"}
 
-    return run_once(
-        session,
-        user_id=principal.user_id,
-        key=idempotency_key,
-        request_fingerprint=fingerprint("POST", request.url.path, data),
-        status_code=status.HTTP_201_CREATED,
-        work=work,
-    )
+    return once.run(principal.user_id, data, status.HTTP_201_CREATED, work)
 
 
 @router.get(
