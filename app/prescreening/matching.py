@@ -205,9 +205,12 @@ def _compare_mothers(a: Identity, b: Identity) -> tuple[Agreement, float]:
 #   dob + name word   each word of the name with the birth date: a typo or a reordering
 #                     leaves the other words
 #   dob + mother      the birth date with the mother's first word: a typo'd name
-#   name + place      the whole name with the birthplace: a wrong or swapped birth date
-#   name + mother     the whole name with the mother's name: the same, without a birthplace
-# The applicant's birth date is also looked up with day and month swapped.
+#   name + place      the whole name, the birthplace and the birth year: a swapped or
+#                     mistyped day or month
+#   name + mother     the whole name, the mother's name and the birth year: the same,
+#                     without a birthplace
+# The applicant's birth date is also looked up with day and month swapped. The birth year in
+# the last two keys keeps common single names (a Sukarno born in Jakarta) from crowding them.
 
 
 def _hash(text: str) -> int:
@@ -236,8 +239,9 @@ def blocking_keys(person: Identity, *, for_query: bool = False) -> set[int]:
         keys += [f"dn:{day}:{t}" for t in tokens if len(t) >= 2]
         if mother:
             keys.append(f"dm:{day}:{mother[0]}")
+    year = person.birth_date.year if person.birth_date else ""
     if name and person.birth_place:
-        keys.append(f"np:{name}:{normalise_place(person.birth_place)}")
+        keys.append(f"np:{name}:{normalise_place(person.birth_place)}:{year}")
     if name and mother:
-        keys.append(f"nm:{name}:{''.join(sorted(mother))}")
+        keys.append(f"nm:{name}:{''.join(sorted(mother))}:{year}")
     return {_hash(k) for k in keys}

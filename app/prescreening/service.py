@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.auth.service import Principal
@@ -120,14 +120,17 @@ def identity_of_record(entry: NegativeEntry | Customer) -> Identity:
 
 
 def candidate_ids(session: Session, owner: str, identity: Identity) -> list[int]:
+    """Who shares a blocking key with ``identity``, those sharing the most keys first."""
     keys = blocking_keys(identity, for_query=True)
     if not keys:
         return []
+    shared = func.count()
     return list(
         session.scalars(
             select(IdentityKey.owner_id)
             .where(IdentityKey.owner == owner, IdentityKey.key.in_(keys))
-            .distinct()
+            .group_by(IdentityKey.owner_id)
+            .order_by(shared.desc(), IdentityKey.owner_id)
             .limit(CANDIDATE_LIMIT)
         )
     )
