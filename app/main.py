@@ -20,6 +20,8 @@ from app.core.query import reject_unknown_query_parameters
 from app.core.settings import Settings, get_settings
 from app.prescreening.router import router as prescreening_router
 from app.reference.router import router as reference_router
+from app.scoring.router import router as scoring_router
+from app.simulation.router import router as simulation_router
 from app.survey.router import router as survey_router
 
 DESCRIPTION = """\
@@ -79,6 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         contracts_router,
         survey_router,
         prescreening_router,
+        scoring_router,
+        simulation_router,
     ):
         app.include_router(router)
 

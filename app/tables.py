@@ -7,6 +7,8 @@ from app.core import idempotency
 from app.core.models import Base
 from app.prescreening import models as prescreening_models
 from app.reference import models as reference_models
+from app.scoring import models as scoring_models
+from app.simulation import models as simulation_models
 from app.survey import models as survey_models
 
 __all__ = [
@@ -16,5 +18,7 @@ __all__ = [
     "idempotency",
     "prescreening_models",
     "reference_models",
+    "scoring_models",
+    "simulation_models",
     "survey_models",
 ]

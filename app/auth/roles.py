@@ -28,6 +28,9 @@ class Permission(StrEnum):
     SURVEY_READ = "survey:read"
     CUSTOMER_READ = "customer:read"
     CUSTOMER_MATCH = "customer:match"
+    DECISION_READ = "decision:read"
+    PACKAGE_READ = "package:read"
+    SIMULATE = "simulate"
     NEGATIVE_LIST_READ = "negative_list:read"
     NEGATIVE_LIST_WRITE = "negative_list:write"
     REFERENCE_READ = "reference:read"
@@ -46,6 +49,13 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.CONTRACT_READ: _EVERYONE - {R.SURVEYOR, R.INTEGRATION},
     Permission.SURVEY_READ: frozenset({R.SURVEYOR, R.CREDIT_ANALYST}),
     Permission.CUSTOMER_READ: _STAFF - {R.INTEGRATION},
+    # The stored decisions of stages 2 and 3; finance reads them before it pays a dealer.
+    Permission.DECISION_READ: frozenset(
+        {R.CUSTOMER_SERVICE, R.CREDIT_ANALYST, R.APPROVER, R.AUDITOR, R.FINANCE, R.ADMIN}
+    ),
+    # Dealers see the packages assigned to them, and may ask for a quote on one.
+    Permission.PACKAGE_READ: _EVERYONE,
+    Permission.SIMULATE: _EVERYONE,
     Permission.CUSTOMER_MATCH: frozenset({R.CUSTOMER_SERVICE, R.CREDIT_ANALYST, R.ADMIN}),
     Permission.NEGATIVE_LIST_READ: frozenset({R.CREDIT_ANALYST, R.APPROVER, R.AUDITOR, R.ADMIN}),
     Permission.NEGATIVE_LIST_WRITE: frozenset({R.ADMIN}),

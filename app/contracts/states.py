@@ -32,6 +32,7 @@ class ContractState(StrEnum):
 class Action(StrEnum):
     SUBMIT = "submit"
     AMEND = "amend"  # application data corrected; the state stays
+    RECORD_SLIK = "record_slik"  # the credit bureau's result entered; the state stays
     ASSIGN_SURVEY = "assign_survey"
     RECORD_SURVEY = "record_survey"
     PRESCREEN = "prescreen"
@@ -87,6 +88,9 @@ TRANSITIONS: tuple[Edge, ...] = tuple(
     [Edge(Action.AMEND, s, s, frozenset({R.CUSTOMER_SERVICE, R.CREDIT_ANALYST}))
      for s in AMENDABLE]
     + [Edge(Action.AMEND, S.RETURNED, S.RETURNED, frozenset({R.CREDIT_ANALYST}))]
+    # stage 3 — the SLIK result may be entered any time before scoring or after a return
+    + [Edge(Action.RECORD_SLIK, s, s, frozenset({R.CREDIT_ANALYST}))
+       for s in (*AMENDABLE, S.PRESCREENED, S.RETURNED)]
     + _edges(Action.ASSIGN_SURVEY, (S.SUBMITTED, S.SURVEY_ASSIGNED), S.SURVEY_ASSIGNED,
            R.CREDIT_ANALYST)
     + _edges(Action.RECORD_SURVEY, (S.SURVEY_ASSIGNED,), S.SURVEYED, R.SURVEYOR)

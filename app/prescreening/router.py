@@ -45,6 +45,7 @@ Actor = Annotated[Principal, Depends(current_principal)]
 ListReader = Annotated[Principal, Depends(require(Permission.NEGATIVE_LIST_READ))]
 ListWriter = Annotated[Principal, Depends(require(Permission.NEGATIVE_LIST_WRITE))]
 CustomerReader = Annotated[Principal, Depends(require(Permission.CUSTOMER_READ))]
+DecisionReader = Annotated[Principal, Depends(require(Permission.DECISION_READ))]
 Matcher = Annotated[Principal, Depends(require(Permission.CUSTOMER_MATCH))]
 
 # In an explanation the values are the applicant's and the known person's: mask them the same.
@@ -106,7 +107,7 @@ def prescreen_contract(
     summary="The stored pre-screening outcome, as decided",
     responses=problem_responses(403, 404),
 )
-def get_prescreening(number: str, session: DbSession, principal: CustomerReader) -> PrescreeningOut:
+def get_prescreening(number: str, session: DbSession, principal: DecisionReader) -> PrescreeningOut:
     contract = get_visible(session, principal, number)
     screening = session.scalar(
         select(Prescreening)

@@ -31,7 +31,7 @@ from app.prescreening.models import (
 )
 from app.reference.models import Dealer
 
-CANDIDATE_LIMIT = 200  # keys are selective; more than this is a key gone bad, not a crowd
+CANDIDATE_LIMIT = 25  # ranked by shared keys: the one he is shares most of them
 SHOWN_CANDIDATES = 5
 
 

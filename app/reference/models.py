@@ -4,7 +4,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import ClassVar
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Numeric, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base
@@ -82,4 +82,6 @@ class Product(Base):
     name: Mapped[str] = mapped_column(String(100))
     # OJK ties the minimum down payment to the company's NPF tier; packages may only raise it.
     min_down_payment_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    # Above this amount financed, fatal scores need the applicant's SLIK result first.
+    slik_required_above: Mapped[int] = mapped_column(BigInteger, default=50_000_000)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -135,6 +135,12 @@ class ProductIn(_In):
     code: Annotated[str, Field(pattern=r"^[A-Z]{2,10}$", examples=["MC"])]
     name: Name = Field(examples=["Pembiayaan Sepeda Motor"])
     min_down_payment_pct: Decimal = Field(ge=0, lt=100, decimal_places=2, examples=["20.00"])
+    slik_required_above: int = Field(
+        default=50_000_000,
+        strict=True,
+        ge=0,
+        description="Amount financed above which fatal scores need the SLIK result",
+    )
 
 
 class ProductPatch(_In):
@@ -142,6 +148,7 @@ class ProductPatch(_In):
 
     name: Name | None = None
     min_down_payment_pct: Decimal | None = Field(default=None, ge=0, lt=100, decimal_places=2)
+    slik_required_above: int | None = Field(default=None, strict=True, ge=0)
     active: bool | None = None
 
 
@@ -153,6 +160,7 @@ class ProductOut(_Out):
                     "code": "MC",
                     "name": "Pembiayaan Sepeda Motor",
                     "min_down_payment_pct": "10.00",
+                    "slik_required_above": 50_000_000,
                     "active": True,
                 }
             ]
@@ -162,6 +170,7 @@ class ProductOut(_Out):
     code: str
     name: str
     min_down_payment_pct: Decimal
+    slik_required_above: int
     active: bool
 
 

@@ -1,0 +1,222 @@
+"""Packages, quotes and chosen simulations on the wire."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Money = Annotated[int, Field(strict=True, ge=0, le=100_000_000_000)]
+Positive = Annotated[int, Field(strict=True, gt=0, le=100_000_000_000)]
+
+
+class RateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tenor_months: int = Field(ge=1, le=84)
+    flat_rate: Decimal = Field(gt=0, lt=1, description="Flat rate per year: 0.18 = 1.5 %/month")
+
+
+class InsuranceYearIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rate: Decimal = Field(ge=0, lt=Decimal("0.2"), description="Premium per year on the value")
+    value_share: Decimal = Field(gt=0, le=1, description="Insured value as a share of OTR")
+    financed: bool = Field(description="Added to the amount financed (else paid in cash)")
+
+
+PackageType = Literal["regular", "promo", "fleet", "employee", "repeat_order"]
+
+
+class PackageIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "MC-REG-2026",
+                    "name": "Motor Reguler 2026",
+                    "type": "regular",
+                    "product_code": "MC",
+                    "dealer_codes": ["D-JKT-001", "D-JKT-002"],
+                    "valid_from": "2026-01-01",
+                    "expires_on": "2026-12-31",
+                    "min_down_payment_pct": "20.00",
+                    "admin_fee": 500000,
+                    "insurance_admin_fee": 50000,
+                    "fiduciary_fee": 150000,
+                    "provision_rate": "0.00000",
+                    "rounding_unit": 1000,
+                    "in_advance": False,
+                    "rates": [
+                        {"tenor_months": 12, "flat_rate": "0.15"},
+                        {"tenor_months": 24, "flat_rate": "0.18"},
+                        {"tenor_months": 36, "flat_rate": "0.20"},
+                    ],
+                    "insurance": [
+                        {"rate": "0.015", "value_share": "1", "financed": True},
+                        {"rate": "0.015", "value_share": "0.85", "financed": True},
+                        {"rate": "0.015", "value_share": "0.70", "financed": True},
+                    ],
+                }
+            ]
+        },
+    )
+
+    code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]{1,29}$")
+    name: str = Field(min_length=1, max_length=150)
+    type: PackageType
+    product_code: str
+    dealer_codes: list[str] = Field(max_length=500)
+    valid_from: date
+    expires_on: date
+    min_down_payment_pct: Decimal = Field(ge=0, lt=100, decimal_places=2)
+    admin_fee: Money
+    insurance_admin_fee: Money = 0
+    fiduciary_fee: Money = 0
+    provision_rate: Decimal = Field(default=Decimal(0), ge=0, lt=Decimal("0.1"))
+    rounding_unit: Literal[1, 10, 100, 500, 1000, 5000, 10000] = 1000
+    in_advance: bool = False
+    rates: list[RateIn] = Field(min_length=1, max_length=20)
+    insurance: list[InsuranceYearIn] = Field(default=[], max_length=7)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "PackageIn":
+        if self.expires_on < self.valid_from:
+            raise ValueError("expires_on comes before valid_from")
+        tenors = [r.tenor_months for r in self.rates]
+        if len(tenors) != len(set(tenors)):
+            raise ValueError("each tenor appears once in rates")
+        years = -(-max(tenors) // 12)
+        if self.insurance and len(self.insurance) < years:
+            raise ValueError(f"insurance must cover {years} year(s), the longest tenor")
+        return self
+
+
+class PackagePatch(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"expires_on": "2027-03-31", "dealer_codes": ["D-JKT-001"]}]
+        },
+    )
+
+    name: str | None = Field(default=None, min_length=1, max_length=150)
+    dealer_codes: list[str] | None = Field(default=None, max_length=500)
+    expires_on: date | None = None
+    active: bool | None = None
+
+
+class PackageOut(PackageIn):
+    model_config = ConfigDict(extra="ignore")
+
+    active: bool
+    created_at: datetime
+
+
+class PackageList(BaseModel):
+    items: list[PackageOut]
+
+
+class QuoteIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "package_code": "MC-REG-2026",
+                    "dealer_code": "D-JKT-001",
+                    "otr_price": 20000000,
+                    "down_payment": 6000000,
+                    "tenor_months": 24,
+                }
+            ]
+        },
+    )
+
+    package_code: str
+    dealer_code: str
+    otr_price: Positive
+    down_payment: Money
+    tenor_months: int = Field(ge=1, le=84)
+
+
+class ContractSimulationIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"package_code": "MC-REG-2026", "tenor_months": 24, "down_payment": 6000000}
+            ]
+        },
+    )
+
+    package_code: str
+    tenor_months: int = Field(ge=1, le=84)
+    down_payment: Money
+
+
+class InstallmentOut(BaseModel):
+    number: int
+    due_month: int = Field(description="Months after signing; 0 when paid in advance")
+    amount: int
+    principal: int
+    interest: int
+    balance: int
+
+
+class QuoteOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "package_code": "MC-REG-2026",
+                    "otr_price": 20000000,
+                    "down_payment": 6000000,
+                    "tenor_months": 24,
+                    "in_advance": False,
+                    "premiums": [],
+                    "premiums_financed": 0,
+                    "premiums_cash": 0,
+                    "amount_financed": 14000000,
+                    "total_interest": 5040000,
+                    "installment": 794000,
+                    "total_payable": 19056000,
+                    "provision": 0,
+                    "fees": 650000,
+                    "paid_at_signing": 6650000,
+                    "flat_rate": "0.18",
+                    "effective_rate": "0.315510",
+                    "schedule": [],
+                }
+            ]
+        }
+    )
+
+    package_code: str
+    otr_price: int
+    down_payment: int
+    tenor_months: int
+    in_advance: bool
+    premiums: list[int]
+    premiums_financed: int
+    premiums_cash: int
+    amount_financed: int
+    total_interest: int
+    installment: int
+    total_payable: int
+    provision: int
+    fees: int
+    paid_at_signing: int
+    flat_rate: Decimal
+    effective_rate: Decimal = Field(description="Monthly IRR of the customer's flows x 12")
+    schedule: list[InstallmentOut]
+
+
+class ContractSimulationOut(QuoteOut):
+    model_config = ConfigDict(extra="ignore")
+
+    contract_number: str
+    contract_state: str
+    chosen_by: str
+    chosen_at: datetime
