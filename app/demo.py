@@ -1,5 +1,6 @@
 """Demo data: three branches, Jakarta's five survey areas and five more, dealers, products,
-one user per role, and surveyors and salesmen for every Jakarta area and for Bandung.
+one user per role, surveyors and salesmen for every Jakarta area and for Bandung, a rule set
+per product and four credit packages (one expired).
 Loading it twice creates nothing twice.
 
 Demo keys are derived from the username (``kredo_demo_<username>``) so that the README can
@@ -9,14 +10,22 @@ any demo user exists.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import ApiKey, User, UserArea
 from app.auth.roles import Role
-from app.auth.service import hash_key
+from app.auth.service import Principal, authenticate, hash_key
+from app.core.clock import today_jakarta
 from app.reference.models import Area, AreaPostalPrefix, Branch, Dealer, FormCategory, Product
+from app.scoring.models import RuleSet
+from app.scoring.service import publish
+from app.scoring.standard import STANDARD_RULE_SET
+from app.simulation.models import Package
+from app.simulation.schemas import PackageIn
+from app.simulation.service import create_package
 
 BRANCHES = [
     ("HO", "Kantor Pusat", "Jakarta Selatan"),
@@ -72,8 +81,9 @@ USERS = [
     DemoUser("sales.budi", "Budi Santoso", Role.SALESMAN, "JKT01", areas=("JKT-PST",)),
     DemoUser("cs.dewi", "Dewi Lestari", Role.CUSTOMER_SERVICE, "JKT01"),
     DemoUser("ca.rina", "Rina Marlina", Role.CREDIT_ANALYST, "JKT01"),
-    DemoUser("surveyor.agus", "Agus Setiawan", Role.SURVEYOR, "JKT01",
-             areas=("JKT-PST", *NEAR_JAKARTA)),
+    DemoUser(
+        "surveyor.agus", "Agus Setiawan", Role.SURVEYOR, "JKT01", areas=("JKT-PST", *NEAR_JAKARTA)
+    ),
     DemoUser("approver.hendra", "Hendra Wijaya", Role.APPROVER, "JKT01", None, 150_000_000),
     DemoUser("auditor.yuni", "Yuni Kartika", Role.AUDITOR, "HO"),
     DemoUser("finance.tono", "Tono Prasetyo", Role.FINANCE, "JKT01"),
@@ -95,7 +105,113 @@ USERS = [
     DemoUser("dealer.priangan", "Priangan Motor (front-end)", Role.DEALER, "BDG01", "D-BDG-001"),
     DemoUser("cs.bdg.neng", "Neng Kurniasih", Role.CUSTOMER_SERVICE, "BDG01"),
     DemoUser("ca.bdg.ujang", "Ujang Supriatna", Role.CREDIT_ANALYST, "BDG01"),
-]  # fmt: skip
+]
+
+
+def _packages(year: int) -> list[dict[str, Any]]:
+    """A regular and an in-advance motorcycle package, a car package with financed
+    insurance, and last year's promotion, expired."""
+    jakarta = [code for code, _, branch, _ in DEALERS if branch == "JKT01"]
+    everyone = [code for code, _, _, _ in DEALERS]
+    mc_insurance = [
+        {"rate": "0.015", "value_share": share, "financed": True} for share in ("1", "0.85", "0.70")
+    ]
+    car_insurance = [
+        {"rate": "0.025", "value_share": share, "financed": True}
+        for share in ("1", "0.85", "0.70", "0.60", "0.50")
+    ]
+    common = {
+        "valid_from": f"{year}-01-01",
+        "expires_on": f"{year}-12-31",
+        "insurance_admin_fee": 50_000,
+        "provision_rate": "0",
+        "rounding_unit": 1000,
+    }
+    return [
+        {
+            **common,
+            "code": f"MC-REG-{year}",
+            "name": f"Motor Reguler {year}",
+            "type": "regular",
+            "product_code": "MC",
+            "dealer_codes": everyone,
+            "min_down_payment_pct": "15.00",
+            "admin_fee": 500_000,
+            "fiduciary_fee": 150_000,
+            "in_advance": False,
+            "rates": [
+                {"tenor_months": 12, "flat_rate": "0.15"},
+                {"tenor_months": 24, "flat_rate": "0.18"},
+                {"tenor_months": 36, "flat_rate": "0.20"},
+            ],
+            "insurance": mc_insurance,
+        },
+        {
+            **common,
+            "code": f"MC-ADDM-{year}",
+            "name": f"Motor Bayar Dimuka {year}",
+            "type": "promo",
+            "product_code": "MC",
+            "dealer_codes": jakarta,
+            "min_down_payment_pct": "20.00",
+            "admin_fee": 400_000,
+            "fiduciary_fee": 150_000,
+            "in_advance": True,
+            "rates": [
+                {"tenor_months": 11, "flat_rate": "0.14"},
+                {"tenor_months": 23, "flat_rate": "0.17"},
+                {"tenor_months": 35, "flat_rate": "0.19"},
+            ],
+            "insurance": mc_insurance,
+        },
+        {
+            **common,
+            "code": f"CAR-REG-{year}",
+            "name": f"Mobil Reguler {year}",
+            "type": "regular",
+            "product_code": "CAR",
+            "dealer_codes": everyone,
+            "min_down_payment_pct": "20.00",
+            "admin_fee": 2_500_000,
+            "fiduciary_fee": 500_000,
+            "insurance_admin_fee": 100_000,
+            "provision_rate": "0.01",
+            "in_advance": False,
+            "rates": [
+                {"tenor_months": 12, "flat_rate": "0.055"},
+                {"tenor_months": 36, "flat_rate": "0.066"},
+                {"tenor_months": 60, "flat_rate": "0.075"},
+            ],
+            "insurance": car_insurance,
+        },
+        {
+            **common,
+            "code": f"MC-PROMO-{year - 1}",
+            "name": f"Promo Lebaran {year - 1}",
+            "type": "promo",
+            "product_code": "MC",
+            "dealer_codes": everyone,
+            "valid_from": f"{year - 1}-03-01",
+            "expires_on": f"{year - 1}-04-30",
+            "min_down_payment_pct": "10.00",
+            "admin_fee": 0,
+            "fiduciary_fee": 150_000,
+            "in_advance": False,
+            "rates": [{"tenor_months": 24, "flat_rate": "0.12"}],
+            "insurance": mc_insurance[:2],
+        },
+    ]
+
+
+def _seed_credit_rules(session: Session, admin: Principal) -> None:
+    """Rule set version 1 for each product, and the demo packages."""
+    for product in session.scalars(select(Product)):
+        if session.scalar(select(RuleSet.id).where(RuleSet.product_id == product.id)) is None:
+            publish(session, admin, product.code, STANDARD_RULE_SET, "Demo: standard rules")
+    known = set(session.scalars(select(Package.code)))
+    for package in _packages(today_jakarta().year):
+        if package["code"] not in known:
+            create_package(session, PackageIn.model_validate(package))
 
 
 def demo_key(username: str) -> str:
@@ -154,4 +270,7 @@ def seed_demo(session: Session) -> list[tuple[DemoUser, str]]:
         key = demo_key(demo.username)
         session.add(ApiKey(user_id=user.id, prefix=key[:12], key_hash=hash_key(key)))
     session.flush()
+    admin = authenticate(session, demo_key("admin.sari"))
+    assert admin is not None
+    _seed_credit_rules(session, admin[0])
     return [(demo, demo_key(demo.username)) for demo in USERS]

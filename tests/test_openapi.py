@@ -82,4 +82,7 @@ def test_transition_endpoints_name_their_transition(app: FastAPI):
         "cancel_contract": "cancel",
         "prescreen_contract": "prescreen",
         "reject_contract": "reject",
+        "record_slik": "record_slik",
+        "score_contract": "score",
+        "choose_simulation": "simulate",
     }

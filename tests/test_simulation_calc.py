@@ -52,13 +52,20 @@ def test_car_36_months_with_financed_insurance_and_fees():
     # 42,755,625. (215,937,500 + 42,755,625) / 36 = 7,185,920.14 -> 7,186,000.
     # Provision 1 % of 215,937,500 = 2,159,375; fees 2,500,000 + 100,000 + 500,000 + provision.
     car = Terms(
-        250_000_000, 50_000_000, 36, D("0.066"),
-        insurance=(InsuranceYear(D("0.025"), D("1"), True),
-                   InsuranceYear(D("0.025"), D("0.85"), True),
-                   InsuranceYear(D("0.025"), D("0.70"), True)),
-        admin_fee=2_500_000, insurance_admin_fee=100_000, fiduciary_fee=500_000,
+        250_000_000,
+        50_000_000,
+        36,
+        D("0.066"),
+        insurance=(
+            InsuranceYear(D("0.025"), D("1"), True),
+            InsuranceYear(D("0.025"), D("0.85"), True),
+            InsuranceYear(D("0.025"), D("0.70"), True),
+        ),
+        admin_fee=2_500_000,
+        insurance_admin_fee=100_000,
+        fiduciary_fee=500_000,
         provision_rate=D("0.01"),
-    )  # fmt: skip
+    )
     q = quote(car)
     assert q.premiums == (6_250_000, 5_312_500, 4_375_000)
     assert (q.premiums_financed, q.premiums_cash) == (15_937_500, 0)
@@ -74,11 +81,17 @@ def test_motorcycle_with_insurance_paid_in_cash():
     # Flat 18 % a year over 2 years: 5,760,000; 21,760,000 / 24 = 906,666.67 -> 907,000.
     # At signing: 4,000,000 + 555,000 + admin 500,000 + fiduciary 150,000 = 5,205,000.
     mc = Terms(
-        20_000_000, 4_000_000, 24, D("0.18"),
-        insurance=(InsuranceYear(D("0.015"), D("1"), False),
-                   InsuranceYear(D("0.015"), D("0.85"), False)),
-        admin_fee=500_000, fiduciary_fee=150_000,
-    )  # fmt: skip
+        20_000_000,
+        4_000_000,
+        24,
+        D("0.18"),
+        insurance=(
+            InsuranceYear(D("0.015"), D("1"), False),
+            InsuranceYear(D("0.015"), D("0.85"), False),
+        ),
+        admin_fee=500_000,
+        fiduciary_fee=150_000,
+    )
     q = quote(mc)
     assert (q.premiums_cash, q.amount_financed) == (555_000, 16_000_000)
     assert (q.total_interest, q.installment) == (5_760_000, 907_000)

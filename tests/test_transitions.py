@@ -21,8 +21,9 @@ from app.reference.models import Area
 from app.survey.models import SurveyOrder
 from tests.conftest import CS, DEALER, auth, force_state, submit
 
+TODAY = today_jakarta().isoformat()
 SURVEY_RESULT = {
-    "visit_date": today_jakarta().isoformat(),
+    "visit_date": TODAY,
     "residence_verified": True,
     "income_verified": True,
     "documents": {
@@ -75,6 +76,17 @@ ENDPOINTS: dict[Action, tuple[str, dict[str, Any], Prepare]] = {
     ),
     Action.CANCEL: ("POST", {"reason": "Customer bought in cash"}, lambda db, n, path: path),
     Action.PRESCREEN: ("POST", {}, lambda db, n, path: path),
+    Action.RECORD_SLIK: (
+        "POST",
+        {"worst_kol": 1, "outstanding": 0, "facilities": 0, "checked_on": TODAY},
+        lambda db, n, path: path,
+    ),
+    Action.SCORE: ("POST", {}, lambda db, n, path: path),
+    Action.SIMULATE: (
+        "POST",
+        {"package_code": f"MC-REG-{TODAY[:4]}", "tenor_months": 24, "down_payment": 6_000_000},
+        lambda db, n, path: path,
+    ),
     Action.REJECT: (
         "POST",
         {"reason_code": "fictitious_address", "note": "Alamat fiktif"},
