@@ -153,8 +153,10 @@ def decide(
             Decimal(str(definition["parameters"]["reference_flat_rate"])),
         )
     )
+    # The terms as they stand: a simulation chosen before a return may have changed them.
+    terms = {"down_payment": contract.down_payment, "tenor_months": contract.tenor_months}
     facts = facts_of(
-        contract.application,
+        {**contract.application, **terms},
         today=today_jakarta(),
         estimated_installment=estimate.installment,
         slik_worst_kol=slik.worst_kol if slik else None,
