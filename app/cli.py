@@ -26,6 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply the database migrations (KREDO_DATABASE_URL)")
     commands.add_parser("seed-demo", help="load the demo data and print one key per role")
+    commands.add_parser(
+        "expire-purchase-orders",
+        help="move approved contracts whose Purchase Order lapsed to EXPIRED",
+    )
     user = commands.add_parser("user", help="manage users").add_subparsers(
         dest="user_command", required=True
     )
@@ -34,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--branch", required=True)
     add.add_argument("--dealer")
-    add.add_argument("--limit", type=int, help="approval limit in rupiah (approvers)")
+    add.add_argument("--level", type=int, help="authority level in the branch's matrix (approvers)")
+    add.add_argument("--limit", type=int, help="personal approval cap in rupiah (approvers)")
     add.add_argument("--full-name")
     add.add_argument("--area", action="append", default=[], help="area code covered (repeat)")
     revoke = user.add_parser("revoke", help="revoke every key of a user")
@@ -82,6 +87,12 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{demo.role.value:<17} {demo.username:<20} {key}")
                 print(f"more demo users (key: kredo_demo_<username>): {', '.join(others)}",
                       file=sys.stderr)  # fmt: skip
+            elif args.command == "expire-purchase-orders":
+                from app.approval.service import expire_purchase_orders
+                from app.core.clock import today_jakarta
+
+                expired = expire_purchase_orders(session, today_jakarta())
+                print(f"expired {len(expired)} contract(s): {', '.join(expired) or '-'}")
             elif args.user_command == "add":
                 _, key = create_user(
                     session,
@@ -91,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
                     branch_code=args.branch,
                     dealer_code=args.dealer,
                     approval_limit=args.limit,
+                    authority_level=args.level,
                     area_codes=args.area,
                 )
                 print(key)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.approval.models import AuthorityLevel
 from app.auth.models import ApiKey, User, UserArea
 from app.auth.roles import Role
 from app.auth.service import Principal, authenticate, hash_key
@@ -57,6 +58,13 @@ DEALERS = [
     ("D-BDG-001", "PT Priangan Motor Soekarno-Hatta", "BDG01", "Bandung"),
 ]
 
+# The authority matrix of each branch: credit head, branch manager, regional head.
+AUTHORITY = [
+    (1, "Credit head", 50_000_000, False),
+    (2, "Branch manager", 300_000_000, True),
+    (3, "Regional head", 2_000_000_000, True),
+]
+
 # OJK ties the minimum down payment to the company's NPF; these are the tiers for NPF ≤ 5 %.
 PRODUCTS = [
     ("MC", "Pembiayaan Sepeda Motor", Decimal("10.00")),
@@ -73,6 +81,7 @@ class DemoUser:
     dealer: str | None = None
     approval_limit: int | None = None
     areas: tuple[str, ...] = ()
+    level: int | None = None
 
 
 NEAR_JAKARTA = ("TNG", "BGR", "DPK", "BKS")
@@ -84,7 +93,7 @@ USERS = [
     DemoUser(
         "surveyor.agus", "Agus Setiawan", Role.SURVEYOR, "JKT01", areas=("JKT-PST", *NEAR_JAKARTA)
     ),
-    DemoUser("approver.hendra", "Hendra Wijaya", Role.APPROVER, "JKT01", None, 150_000_000),
+    DemoUser("approver.hendra", "Hendra Wijaya", Role.APPROVER, "JKT01", level=1),
     DemoUser("auditor.yuni", "Yuni Kartika", Role.AUDITOR, "HO"),
     DemoUser("finance.tono", "Tono Prasetyo", Role.FINANCE, "JKT01"),
     DemoUser("collector.joko", "Joko Susilo", Role.COLLECTOR, "JKT01"),
@@ -105,6 +114,8 @@ USERS = [
     DemoUser("dealer.priangan", "Priangan Motor (front-end)", Role.DEALER, "BDG01", "D-BDG-001"),
     DemoUser("cs.bdg.neng", "Neng Kurniasih", Role.CUSTOMER_SERVICE, "BDG01"),
     DemoUser("ca.bdg.ujang", "Ujang Supriatna", Role.CREDIT_ANALYST, "BDG01"),
+    DemoUser("approver.lina", "Lina Marpaung", Role.APPROVER, "JKT01", level=2),
+    DemoUser("approver.rudy", "Rudy Hartanto", Role.APPROVER, "HO", level=3),
 ]
 
 
@@ -204,10 +215,23 @@ def _packages(year: int) -> list[dict[str, Any]]:
 
 
 def _seed_credit_rules(session: Session, admin: Principal) -> None:
-    """Rule set version 1 for each product, and the demo packages."""
+    """Rule set version 1 for each product, the authority matrices, and the packages."""
     for product in session.scalars(select(Product)):
         if session.scalar(select(RuleSet.id).where(RuleSet.product_id == product.id)) is None:
             publish(session, admin, product.code, STANDARD_RULE_SET, "Demo: standard rules")
+    for branch in session.scalars(select(Branch).where(Branch.code != "HO")):
+        if session.scalar(select(AuthorityLevel.id).where(AuthorityLevel.branch_id == branch.id)):
+            continue
+        session.add_all(
+            AuthorityLevel(
+                branch_id=branch.id,
+                level=level,
+                name=name,
+                max_amount=limit,
+                approves_deviations=deviations,
+            )
+            for level, name, limit, deviations in AUTHORITY
+        )
     known = set(session.scalars(select(Package.code)))
     for package in _packages(today_jakarta().year):
         if package["code"] not in known:
@@ -262,6 +286,7 @@ def seed_demo(session: Session) -> list[tuple[DemoUser, str]]:
             branch_id=branches[demo.branch].id,
             dealer_id=dealers[demo.dealer].id if demo.dealer else None,
             approval_limit=demo.approval_limit,
+            authority_level=demo.level,
             is_demo=True,
         )
         session.add(user)

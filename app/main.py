@@ -9,6 +9,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from app.applications.router import router as applications_router
+from app.approval.router import router as approval_router
+from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.auth.service import demo_users_exist
 from app.contracts.router import router as contracts_router
@@ -23,6 +25,7 @@ from app.reference.router import router as reference_router
 from app.scoring.router import router as scoring_router
 from app.simulation.router import router as simulation_router
 from app.survey.router import router as survey_router
+from app.tracking.router import router as tracking_router
 
 DESCRIPTION = """\
 Credit origination for motor-vehicle leasing: an application travels from the dealer's
@@ -83,6 +86,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         prescreening_router,
         scoring_router,
         simulation_router,
+        audit_router,
+        approval_router,
+        tracking_router,
     ):
         app.include_router(router)
 

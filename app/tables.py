@@ -1,6 +1,8 @@
 """Every table of the service, imported in one place so the metadata is complete
 (Alembic's autogenerate and the test fixtures read it from here)."""
 
+from app.approval import models as approval_models
+from app.audit import models as audit_models
 from app.auth import models as auth_models
 from app.contracts import models as contract_models
 from app.core import idempotency
@@ -13,6 +15,8 @@ from app.survey import models as survey_models
 
 __all__ = [
     "Base",
+    "approval_models",
+    "audit_models",
     "auth_models",
     "contract_models",
     "idempotency",

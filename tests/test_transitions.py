@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from threading import Barrier
 from typing import Any
 
@@ -11,6 +12,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from app.approval.models import ApprovalRequest, PurchaseOrder
+from app.approval.service import issue_purchase_order
 from app.auth.models import User
 from app.auth.roles import Role
 from app.contracts.models import Contract
@@ -18,6 +21,9 @@ from app.contracts.states import Action, ContractState, roles_for, sources_for
 from app.core.clock import today_jakarta
 from app.demo import USERS
 from app.reference.models import Area
+from app.simulation.calc import Terms, quote
+from app.simulation.models import Package, Simulation
+from app.simulation.service import quote_view
 from app.survey.models import SurveyOrder
 from tests.conftest import CS, DEALER, auth, force_state, submit
 
@@ -63,67 +69,161 @@ def open_survey_order(database, number: str) -> int:
         return order.id
 
 
-# For each transition endpoint: its method, a valid body, and how to get its URL for a
-# contract. A new transition endpoint must add itself here.
+def _contract(session, number: str) -> Contract:
+    return session.scalar(select(Contract).where(Contract.number == number))
+
+
+def ensure_simulation(database, number: str) -> None:
+    """Chosen terms for the contract, as stage 4 would store them."""
+    with database.transaction() as session:
+        contract = _contract(session, number)
+        if session.scalar(select(Simulation.id).where(Simulation.contract_id == contract.id)):
+            return
+        package = session.scalar(select(Package).where(Package.code == f"MC-REG-{TODAY[:4]}"))
+        q = quote(Terms(contract.otr_price, contract.down_payment, 24, Decimal("0.18")))
+        result = {
+            k: str(v) if isinstance(v, Decimal) else v
+            for k, v in quote_view(package.code, 24, False, q).items()
+        }
+        user = session.scalar(select(User.id).where(User.username == "ca.rina"))
+        session.add(
+            Simulation(
+                contract_id=contract.id,
+                package_id=package.id,
+                package={},
+                terms={},
+                result=result,
+                current=True,
+                chosen_by_id=user,
+            )
+        )
+
+
+def pending_approval(database, number: str) -> None:
+    ensure_simulation(database, number)
+    with database.transaction() as session:
+        contract = _contract(session, number)
+        session.execute(
+            update(ApprovalRequest)
+            .where(ApprovalRequest.contract_id == contract.id)
+            .values(status="returned")
+        )
+        analyst = session.scalar(select(User.id).where(User.username == "ca.rina"))
+        session.add(
+            ApprovalRequest(
+                contract_id=contract.id,
+                branch_id=contract.branch_id,
+                amount_financed=14_000_000,
+                deviation=False,
+                required_level=1,
+                status="pending",
+                requested_by_id=analyst,
+            )
+        )
+
+
+def purchase_order(database, number: str) -> None:
+    ensure_simulation(database, number)
+    with database.transaction() as session:
+        contract = _contract(session, number)
+        if (
+            session.scalar(select(PurchaseOrder.id).where(PurchaseOrder.contract_id == contract.id))
+            is None
+        ):
+            issue_purchase_order(session, contract)
+
+
+def same(db, number: str, path: str) -> str:
+    return path
+
+
+def with_request(db, number: str, path: str) -> str:
+    pending_approval(db, number)
+    return path
+
+
+def with_order(db, number: str, path: str) -> str:
+    purchase_order(db, number)
+    return path
+
+
+def with_simulation(db, number: str, path: str) -> str:
+    ensure_simulation(db, number)
+    return path
+
+
+# For each (operation, transition): its method, a valid body, and how to get its URL ready
+# for a contract. A new transition endpoint must add itself here.
 Prepare = Callable[[Any, str, str], str]
-ENDPOINTS: dict[Action, tuple[str, dict[str, Any], Prepare]] = {
-    Action.AMEND: ("PATCH", {"vehicle": {"colour": "Merah"}}, lambda db, n, path: path),
-    Action.ASSIGN_SURVEY: ("POST", {}, lambda db, n, path: path),
-    Action.RECORD_SURVEY: (
-        "POST",
-        SURVEY_RESULT,
+ENDPOINTS: dict[tuple[str, Action], tuple[str, dict[str, Any], Prepare]] = {
+    ("amend_application", Action.AMEND): ("PATCH", {"vehicle": {"colour": "Merah"}}, same),
+    ("assign_survey", Action.ASSIGN_SURVEY): ("POST", {}, same),
+    ("record_survey_result", Action.RECORD_SURVEY): (
+        "POST", SURVEY_RESULT,
         lambda db, n, path: path.replace("{order_id}", str(open_survey_order(db, n))),
     ),
-    Action.CANCEL: ("POST", {"reason": "Customer bought in cash"}, lambda db, n, path: path),
-    Action.PRESCREEN: ("POST", {}, lambda db, n, path: path),
-    Action.RECORD_SLIK: (
-        "POST",
-        {"worst_kol": 1, "outstanding": 0, "facilities": 0, "checked_on": TODAY},
-        lambda db, n, path: path,
-    ),
-    Action.SCORE: ("POST", {}, lambda db, n, path: path),
-    Action.SIMULATE: (
+    ("cancel_contract", Action.CANCEL): ("POST", {"reason": "Customer bought in cash"}, same),
+    ("prescreen_contract", Action.PRESCREEN): ("POST", {}, same),
+    ("record_slik", Action.RECORD_SLIK): (
+        "POST", {"worst_kol": 1, "outstanding": 0, "facilities": 0, "checked_on": TODAY}, same),
+    ("score_contract", Action.SCORE): ("POST", {}, same),
+    ("choose_simulation", Action.SIMULATE): (
         "POST",
         {"package_code": f"MC-REG-{TODAY[:4]}", "tenor_months": 24, "down_payment": 6_000_000},
-        lambda db, n, path: path,
+        same,
     ),
-    Action.REJECT: (
+    ("reject_contract", Action.REJECT): (
+        "POST", {"reason_code": "fictitious_address", "note": "Alamat fiktif"}, same),
+    ("request_approval", Action.REQUEST_APPROVAL): ("POST", {}, with_simulation),
+    ("decide", Action.APPROVE): ("POST", {"decision": "approve"}, with_request),
+    ("decide", Action.RETURN): ("POST", {"decision": "return", "reason": "Lengkapi data"},
+                                with_request),
+    ("decide", Action.REJECT): ("POST", {"decision": "reject", "reason_code": "other",
+                                         "reason": "Tidak layak"}, with_request),
+    ("deliver", Action.DELIVER): (
         "POST",
-        {"reason_code": "fictitious_address", "note": "Alamat fiktif"},
-        lambda db, n, path: path,
+        {"delivered_on": TODAY, "chassis_number": "MH1JM8117PK000001",
+         "engine_number": "JM81E0000001", "invoice_number": "INV-1",
+         "invoice_amount": 20_000_000},
+        with_order,
     ),
-}
+    ("disburse", Action.DISBURSE): (
+        "POST", {"amount": 14_000_000, "reference": "TRF-1", "disbursed_on": TODAY}, with_order),
+}  # fmt: skip
 USER_OF_ROLE: dict[Role, str] = {}
 for demo in USERS:
     USER_OF_ROLE.setdefault(demo.role, demo.username)
 
 
-def transition_routes(app: FastAPI) -> list[tuple[Action, str]]:
-    """Every operation whose OpenAPI entry names the transition it makes."""
-    return [
-        (Action(operation["x-transition"]), path)
+def transition_routes(app: FastAPI) -> dict[str, tuple[str, list[Action]]]:
+    """Every operation whose OpenAPI entry names the transitions it makes."""
+    return {
+        operation["operationId"]: (path, [Action(a) for a in operation["x-transitions"]])
         for path, methods in app.openapi()["paths"].items()
         for operation in methods.values()
-        if "x-transition" in operation
-    ]
+        if "x-transitions" in operation
+    }
 
 
 def test_every_transition_endpoint_is_exercised(app):
-    actions = {action for action, _ in transition_routes(app)}
-    assert actions == set(ENDPOINTS)
+    declared = {(op, a) for op, (_, actions) in transition_routes(app).items() for a in actions}
+    assert declared == set(ENDPOINTS)
 
 
-@pytest.mark.parametrize("action", list(ENDPOINTS))
-def test_endpoint_allows_exactly_what_the_table_allows(app, client: TestClient, database, action):
-    (path,) = [p for a, p in transition_routes(app) if a == action]
-    method, body, prepare = ENDPOINTS[action]
+@pytest.mark.parametrize(("operation", "action"), list(ENDPOINTS))
+def test_endpoint_allows_exactly_what_the_table_allows(
+    app, client: TestClient, database, operation, action
+):
+    path, actions = transition_routes(app)[operation]
+    method, body, prepare = ENDPOINTS[(operation, action)]
+    allowed_roles = frozenset.intersection(*(roles_for(a) for a in actions))
     number = submit(client)
     for state in ContractState:
         for role in Role:
             force_state(database, number, state.value)
             url = prepare(database, number, path.replace("{number}", number))
             response = client.request(method, url, json=body, headers=auth(USER_OF_ROLE[role]))
-            if role not in roles_for(action):
+            if role not in allowed_roles:
                 assert response.status_code == 403, (state, role, response.text)
             elif state in sources_for(action, role):
                 assert response.status_code in (200, 201), (state, role, response.text)

@@ -39,7 +39,7 @@ def _area_lookup(session: Session) -> Any:
     return area_of
 
 
-def _ensure_vehicle_is_free(session: Session, stored: dict[str, Any], own_id: int | None) -> None:
+def ensure_vehicle_is_free(session: Session, stored: dict[str, Any], own_id: int | None) -> None:
     """409 when the chassis or engine number already backs another live contract."""
     vehicle = stored["vehicle"]
     for field in ("chassis_number", "engine_number"):
@@ -118,7 +118,7 @@ def submit(session: Session, principal: Principal, data: ApplicationIn) -> Contr
     assert product is not None
 
     stored = normalised(data)
-    _ensure_vehicle_is_free(session, stored, None)
+    ensure_vehicle_is_free(session, stored, None)
     branch_code = session.scalar(select(Branch.code).where(Branch.id == dealer.branch_id))
     assert branch_code is not None
     contract = Contract(
@@ -175,7 +175,7 @@ def amend(
     changed = changed_paths(contract.application, stored)
     if not changed:
         return []
-    _ensure_vehicle_is_free(session, stored, contract.id)
+    ensure_vehicle_is_free(session, stored, contract.id)
     transition(session, contract, Action.AMEND, principal, payload={"changed": changed})
     _apply(contract, stored, form)
     _flush_vehicle_guarded(session)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.auth.roles import Role
@@ -25,7 +25,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(30))
     branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
     dealer_id: Mapped[int | None] = mapped_column(ForeignKey("dealers.id"))
-    # Approvers: the largest amount financed they may approve, in rupiah.
+    # Approvers: their level in the branch's authority matrix, and an optional personal cap
+    # (rupiah of amount financed) below that level's limit.
+    authority_level: Mapped[int | None] = mapped_column(Integer)
     approval_limit: Mapped[int | None] = mapped_column(BigInteger)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -31,6 +31,9 @@ class Permission(StrEnum):
     DECISION_READ = "decision:read"
     PACKAGE_READ = "package:read"
     SIMULATE = "simulate"
+    APPROVAL_READ = "approval:read"
+    TRACKING_READ = "tracking:read"
+    EVENT_FEED = "event_feed:read"
     NEGATIVE_LIST_READ = "negative_list:read"
     NEGATIVE_LIST_WRITE = "negative_list:write"
     REFERENCE_READ = "reference:read"
@@ -56,6 +59,9 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     # Dealers see the packages assigned to them, and may ask for a quote on one.
     Permission.PACKAGE_READ: _EVERYONE,
     Permission.SIMULATE: _EVERYONE,
+    Permission.APPROVAL_READ: frozenset({R.APPROVER}),
+    Permission.TRACKING_READ: frozenset({R.CUSTOMER_SERVICE, R.DEALER, R.SALESMAN}),
+    Permission.EVENT_FEED: frozenset({R.ADMIN, R.INTEGRATION}),
     Permission.CUSTOMER_MATCH: frozenset({R.CUSTOMER_SERVICE, R.CREDIT_ANALYST, R.ADMIN}),
     Permission.NEGATIVE_LIST_READ: frozenset({R.CREDIT_ANALYST, R.APPROVER, R.AUDITOR, R.ADMIN}),
     Permission.NEGATIVE_LIST_WRITE: frozenset({R.ADMIN}),

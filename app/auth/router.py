@@ -45,6 +45,7 @@ def _users(session: Session, username: str | None = None) -> list[UserOut]:
             branch_code=branch_code,
             dealer_code=dealer_code,
             approval_limit=u.approval_limit,
+            authority_level=u.authority_level,
             area_codes=areas.get(u.id, []),
             active=u.active,
             created_at=u.created_at,
@@ -90,6 +91,7 @@ def create_user(data: UserIn, session: DbSession, _: Admin) -> KeyOut:
         branch_code=data.branch_code,
         dealer_code=data.dealer_code,
         approval_limit=data.approval_limit,
+        authority_level=data.authority_level,
         area_codes=data.area_codes,
     )
     return KeyOut(username=user.username, api_key=key)

@@ -35,6 +35,7 @@ class UserIn(BaseModel):
     branch_code: str
     dealer_code: str | None = None
     approval_limit: Annotated[int, Field(strict=True, ge=0)] | None = None
+    authority_level: Annotated[int, Field(ge=1, le=9)] | None = None
     area_codes: list[str] = Field(default=[], description="Surveyors and salesmen: areas covered")
 
 
@@ -57,6 +58,7 @@ class UserOut(BaseModel):
                     "branch_code": "JKT01",
                     "dealer_code": None,
                     "approval_limit": None,
+                    "authority_level": None,
                     "area_codes": [],
                     "active": True,
                     "created_at": "2026-11-22T08:00:00Z",
@@ -71,6 +73,7 @@ class UserOut(BaseModel):
     branch_code: str
     dealer_code: str | None
     approval_limit: int | None
+    authority_level: int | None
     area_codes: list[str]
     active: bool
     created_at: datetime

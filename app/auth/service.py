@@ -60,6 +60,7 @@ def create_user(
     branch_code: str,
     dealer_code: str | None = None,
     approval_limit: int | None = None,
+    authority_level: int | None = None,
     area_codes: Sequence[str] = (),
     is_demo: bool = False,
 ) -> tuple[User, str]:
@@ -89,6 +90,10 @@ def create_user(
         raise Unprocessable.field(
             "dealer_code", "Only dealer users belong to a dealer.", "not_allowed"
         )
+    if authority_level is not None and role is not Role.APPROVER:
+        raise Unprocessable.field(
+            "authority_level", "Only approvers have an authority level.", "not_allowed"
+        )
     if approval_limit is not None and approval_limit < 0:
         raise Unprocessable.field("approval_limit", "The limit is a positive amount.", "positive")
     user = User(
@@ -98,6 +103,7 @@ def create_user(
         branch_id=branch.id,
         dealer_id=dealer_id,
         approval_limit=approval_limit,
+        authority_level=authority_level,
         is_demo=is_demo,
     )
     session.add(user)

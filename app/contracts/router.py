@@ -33,13 +33,15 @@ Reader = Annotated[Principal, Depends(require(Permission.CONTRACT_READ))]
 IfMatch = Annotated[str | None, Header(description="ETag of the version you read")]
 
 
-def transition_route(action: Action) -> dict[str, Any]:
+def transition_route(*actions: Action) -> dict[str, Any]:
     """Route options shared by every endpoint that moves a contract along the machine:
-    the roles come from the transition table, and the docs name the transition."""
+    the roles come from the transition table (those allowed every one of the endpoint's
+    actions), and the docs name the transitions."""
+    roles = frozenset.intersection(*(roles_for(action) for action in actions))
     return {
-        "openapi_extra": {"x-transition": action.value},
+        "openapi_extra": {"x-transitions": [action.value for action in actions]},
         "responses": problem_responses(403, 404, 409, 412),
-        "dependencies": [Depends(require_role(roles_for(action), action.value))],
+        "dependencies": [Depends(require_role(roles, "/".join(a.value for a in actions)))],
     }
 
 

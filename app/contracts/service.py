@@ -7,7 +7,7 @@ same version exactly one updates a row; the others get 409.
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.roles import Role
@@ -52,6 +52,13 @@ def get_visible(session: Session, principal: Principal, number: str) -> Contract
     return contract
 
 
+# Events are the feed other systems read in order (GET /v1/events). On PostgreSQL a
+# transaction takes this lock before it numbers its event and keeps it until it commits, so
+# events are numbered in commit order and a reader never skips one that commits late.
+# (SQLite's BEGIN IMMEDIATE already lets one writer at a time.)
+EVENT_ORDER_LOCK = 7_402_026
+
+
 def record_event(
     session: Session,
     contract: Contract,
@@ -63,6 +70,8 @@ def record_event(
     payload: dict[str, Any] | None = None,
 ) -> ContractEvent:
     """Append to the contract's log; ``contract.version`` is the position of the entry."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(EVENT_ORDER_LOCK)))
     event = ContractEvent(
         contract_id=contract.id,
         seq=contract.version,
