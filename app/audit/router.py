@@ -103,15 +103,11 @@ class FindingList(BaseModel):
 
 
 def _out(session: Session, finding: AuditFinding) -> FindingOut:
-    names = dict(
-        session.execute(
-            select(User.id, User.username).where(
-                User.id.in_([finding.raised_by_id, finding.resolved_by_id or 0])
-            )
-        )
-        .tuples()
-        .all()
-    )
+    ids = [finding.raised_by_id, finding.resolved_by_id or 0]
+    names = {
+        uid: name
+        for uid, name in session.execute(select(User.id, User.username).where(User.id.in_(ids)))
+    }
     return FindingOut(
         id=finding.id,
         parameter=finding.parameter,

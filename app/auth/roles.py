@@ -32,6 +32,7 @@ class Permission(StrEnum):
     PACKAGE_READ = "package:read"
     SIMULATE = "simulate"
     APPROVAL_READ = "approval:read"
+    SCHEDULE_READ = "schedule:read"
     TRACKING_READ = "tracking:read"
     EVENT_FEED = "event_feed:read"
     NEGATIVE_LIST_READ = "negative_list:read"
@@ -60,6 +61,7 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.PACKAGE_READ: _EVERYONE,
     Permission.SIMULATE: _EVERYONE,
     Permission.APPROVAL_READ: frozenset({R.APPROVER}),
+    Permission.SCHEDULE_READ: frozenset({R.COLLECTOR, R.FINANCE, R.CUSTOMER_SERVICE}),
     Permission.TRACKING_READ: frozenset({R.CUSTOMER_SERVICE, R.DEALER, R.SALESMAN}),
     Permission.EVENT_FEED: frozenset({R.ADMIN, R.INTEGRATION}),
     Permission.CUSTOMER_MATCH: frozenset({R.CUSTOMER_SERVICE, R.CREDIT_ANALYST, R.ADMIN}),
