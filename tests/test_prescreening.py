@@ -247,3 +247,13 @@ def test_negative_list_entry_removed_stops_matching(client: TestClient, database
     assert removed.json()["active"] is False
     assert prescreen(client, surveyed(client, database))["outcome"] == "passed"
     assert client.post("/v1/negative-list", json=fraud, headers=ANALYST).status_code == 403
+
+
+def test_creating_a_negative_list_entry_is_idempotent(client: TestClient):
+    fraud = {"subject": "vehicle", "category": "repossessed", "engine_number": "JM81E7777777"}
+    key = {"Idempotency-Key": "blacklist-import-0007"}
+    first = client.post("/v1/negative-list", json=fraud, headers=ADMIN | key)
+    again = client.post("/v1/negative-list", json=fraud, headers=ADMIN | key)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert len(client.get("/v1/negative-list", headers=ADMIN).json()["items"]) == 1

@@ -3,6 +3,7 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,7 @@ from app.contracts.service import check_if_match, get_visible
 from app.contracts.states import Action
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
+from app.core.idempotency import Idempotent
 from app.reference.models import Branch, Dealer
 from app.reference.service import by_code
 
@@ -124,14 +126,18 @@ def approval_out(session: Session, request: ApprovalRequest, contract: Contract)
 def request_approval(
     number: str,
     data: ApprovalRequestIn,
+    once: Idempotent,
     session: DbSession,
     principal: Actor,
     if_match: IfMatch = None,
-) -> ApprovalOut:
-    contract = get_visible(session, principal, number)
-    check_if_match(contract, if_match)
-    request = service.request_approval(session, principal, contract, data.note)
-    return approval_out(session, request, contract)
+) -> JSONResponse:
+    def work() -> tuple[ApprovalOut, dict[str, str]]:
+        contract = get_visible(session, principal, number)
+        check_if_match(contract, if_match)
+        request = service.request_approval(session, principal, contract, data.note)
+        return approval_out(session, request, contract), {}
+
+    return once.run(principal.user_id, data, status.HTTP_201_CREATED, work)
 
 
 @router.post(

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from app.contracts.models import Contract
 from app.contracts.service import get_visible
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
+from app.core.idempotency import Idempotent
 from app.core.pagination import RowId
 
 router = APIRouter(prefix="/v1/contracts", tags=["stage 5 — audit findings"])
@@ -141,14 +143,20 @@ def list_findings(number: str, session: DbSession, auditor: Auditor) -> FindingL
     "/{number}/audit-findings",
     summary="Raise a finding on a parameter",
     status_code=status.HTTP_201_CREATED,
+    response_model=FindingOut,
     responses=problem_responses(404),
 )
-def raise_finding(number: str, data: FindingIn, session: DbSession, auditor: Auditor) -> FindingOut:
-    contract = _contract(session, auditor, number)
-    finding = service.raise_finding(
-        session, auditor, contract, data.parameter, data.remark, data.severity
-    )
-    return _out(session, finding)
+def raise_finding(
+    number: str, data: FindingIn, once: Idempotent, session: DbSession, auditor: Auditor
+) -> JSONResponse:
+    def work() -> tuple[FindingOut, dict[str, str]]:
+        contract = _contract(session, auditor, number)
+        finding = service.raise_finding(
+            session, auditor, contract, data.parameter, data.remark, data.severity
+        )
+        return _out(session, finding), {}
+
+    return once.run(auditor.user_id, data, status.HTTP_201_CREATED, work)
 
 
 @router.post(

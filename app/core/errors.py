@@ -176,12 +176,17 @@ def _documented_methods(request: Request) -> list[str]:
     """Every method the OpenAPI document lists for the request's path.
 
     Starlette's own ``Allow`` names only the first route that matched the path, which is wrong
-    when one path has several routes (``GET`` and ``POST /v1/users``).
+    when one path has several routes (``GET`` and ``POST /v1/users``). A literal path
+    (``/v1/customers/matches``) wins over a template that would also match it.
     """
+    paths = request.app.openapi()["paths"]
+    path = request.url.path
+    if path in paths:
+        return sorted(method.upper() for method in paths[path])
     methods: set[str] = set()
-    for template, operations in request.app.openapi()["paths"].items():
+    for template, operations in paths.items():
         pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template))
-        if re.fullmatch(pattern, request.url.path):
+        if re.fullmatch(pattern, path):
             methods.update(method.upper() for method in operations)
     return sorted(methods)
 

@@ -7,7 +7,7 @@ from app.core.errors import FieldError, Unprocessable
 
 
 def reject_unknown_query_parameters(request: Request) -> None:
-    template = getattr(request.scope.get("route"), "path", None)
+    template = getattr(request.scope.get("route"), "path_format", None)
     operation = (
         request.app.openapi()["paths"].get(template, {}).get(request.method.lower())
         if template

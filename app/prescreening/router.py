@@ -203,7 +203,7 @@ def match_person(data: IdentityIn, session: DbSession, principal: Matcher) -> Ma
 
 
 @router.get(
-    "/customers/{customer_id}",
+    "/customers/{customer_id:int}",
     summary="A customer: identity (masked per role), contracts, negative list, collection",
     responses=problem_responses(403, 404),
 )
@@ -245,13 +245,17 @@ def list_negative_entries(
     "/negative-list",
     summary="Put a person or a vehicle on the negative list",
     status_code=status.HTTP_201_CREATED,
+    response_model=NegativeEntryOut,
     responses=problem_responses(403),
 )
 def add_negative_entry(
-    data: NegativeEntryIn, session: DbSession, principal: ListWriter
-) -> NegativeEntryOut:
-    entry = service.add_negative_entry(session, negative_entry(data, "manual", principal.user_id))
-    return NegativeEntryOut.model_validate(entry)
+    data: NegativeEntryIn, once: Idempotent, session: DbSession, principal: ListWriter
+) -> JSONResponse:
+    def work() -> tuple[NegativeEntryOut, dict[str, str]]:
+        entry = negative_entry(data, "manual", principal.user_id)
+        return NegativeEntryOut.model_validate(service.add_negative_entry(session, entry)), {}
+
+    return once.run(principal.user_id, data, status.HTTP_201_CREATED, work)
 
 
 @router.post(

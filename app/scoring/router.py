@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from app.contracts.service import check_if_match, get_visible
 from app.contracts.states import Action
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
+from app.core.idempotency import Idempotent
 from app.core.pagination import RowId
 from app.reference.models import Product
 from app.scoring import service
@@ -83,11 +85,19 @@ def get_rule_set(rule_set_id: RowId, session: DbSession, _: Reader) -> RuleSetOu
     "/rule-sets",
     summary="Publish a new rule-set version; it becomes the active one",
     status_code=status.HTTP_201_CREATED,
+    response_model=RuleSetOut,
     responses=problem_responses(403, 404),
 )
-def publish_rule_set(data: RuleSetIn, session: DbSession, principal: Writer) -> RuleSetOut:
-    rule_set = service.publish(session, principal, data.product_code, data.definition, data.note)
-    return _rule_set_out(session, rule_set)
+def publish_rule_set(
+    data: RuleSetIn, once: Idempotent, session: DbSession, principal: Writer
+) -> JSONResponse:
+    def work() -> tuple[RuleSetOut, dict[str, str]]:
+        published = service.publish(
+            session, principal, data.product_code, data.definition, data.note
+        )
+        return _rule_set_out(session, published), {}
+
+    return once.run(principal.user_id, data, status.HTTP_201_CREATED, work)
 
 
 def _slik_out(session: Session, contract: Contract, check: SlikCheck) -> SlikOut:
@@ -110,11 +120,20 @@ def _slik_out(session: Session, contract: Contract, check: SlikCheck) -> SlikOut
     **transition_route(Action.RECORD_SLIK),
 )
 def record_slik(
-    number: str, data: SlikIn, session: DbSession, principal: Actor, if_match: IfMatch = None
-) -> SlikOut:
-    contract = get_visible(session, principal, number)
-    check_if_match(contract, if_match)
-    return _slik_out(session, contract, service.record_slik(session, principal, contract, data))
+    number: str,
+    data: SlikIn,
+    once: Idempotent,
+    session: DbSession,
+    principal: Actor,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    def work() -> tuple[SlikOut, dict[str, str]]:
+        contract = get_visible(session, principal, number)
+        check_if_match(contract, if_match)
+        check = service.record_slik(session, principal, contract, data)
+        return _slik_out(session, contract, check), {}
+
+    return once.run(principal.user_id, data, status.HTTP_201_CREATED, work)
 
 
 def fatal_score_out(session: Session, contract: Contract, stored: FatalScore) -> FatalScoreOut:

@@ -4,6 +4,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,7 @@ from app.contracts.service import check_if_match, get_visible
 from app.contracts.states import Action
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
+from app.core.idempotency import Idempotent
 from app.simulation import service
 from app.simulation.models import PackageDealer, Simulation
 from app.simulation.schemas import (
@@ -74,10 +76,16 @@ def get_package(code: str, session: DbSession, principal: Reader) -> PackageOut:
     "/packages",
     summary="Offer a credit package to dealers",
     status_code=status.HTTP_201_CREATED,
+    response_model=PackageOut,
     responses=problem_responses(403, 409),
 )
-def create_package(data: PackageIn, session: DbSession, _: Writer) -> PackageOut:
-    return service.package_out(session, service.create_package(session, data))
+def create_package(
+    data: PackageIn, once: Idempotent, session: DbSession, principal: Writer
+) -> JSONResponse:
+    def work() -> tuple[PackageOut, dict[str, str]]:
+        return service.package_out(session, service.create_package(session, data)), {}
+
+    return once.run(principal.user_id, data, status.HTTP_201_CREATED, work)
 
 
 @router.patch(

@@ -121,7 +121,7 @@ def track_contract(
 
 
 @router.get(
-    "/customers/{customer_id}/tracking",
+    "/customers/{customer_id:int}/tracking",
     response_model=CustomerTracking,
     summary="Every contract of one consumer, tracked",
     responses={**NOT_MODIFIED, **problem_responses(403, 404)},
