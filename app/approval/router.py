@@ -26,7 +26,7 @@ from app.approval.schemas import (
 from app.auth.dependencies import current_principal, require
 from app.auth.models import User
 from app.auth.roles import Permission
-from app.auth.service import Principal
+from app.auth.service import Principal, username_of
 from app.contracts.models import Contract
 from app.contracts.router import IfMatch, transition_route
 from app.contracts.scope import visible_to
@@ -90,10 +90,6 @@ def set_authority_level(data: AuthorityLevelIn, session: DbSession, _: Writer) -
     return _level_out(session, level)
 
 
-def _username(session: Session, user_id: int | None) -> str | None:
-    return session.scalar(select(User.username).where(User.id == user_id)) if user_id else None
-
-
 def approval_out(session: Session, request: ApprovalRequest, contract: Contract) -> ApprovalOut:
     order = session.scalar(
         select(PurchaseOrder.number).where(PurchaseOrder.contract_id == contract.id)
@@ -106,9 +102,9 @@ def approval_out(session: Session, request: ApprovalRequest, contract: Contract)
         required_level=request.required_level,
         status=request.status,
         note=request.note,
-        requested_by=_username(session, request.requested_by_id) or "",
+        requested_by=username_of(session, request.requested_by_id) or "",
         requested_at=request.requested_at,
-        decided_by=_username(session, request.decided_by_id),
+        decided_by=username_of(session, request.decided_by_id),
         decided_level=request.decided_level,
         decision_reason=request.decision_reason,
         decided_at=request.decided_at,

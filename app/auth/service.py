@@ -184,3 +184,8 @@ def key_needs_touch(api_key: ApiKey) -> bool:
 
 def demo_users_exist(session: Session) -> bool:
     return session.scalar(select(User.id).where(User.is_demo, User.active).limit(1)) is not None
+
+
+def username_of(session: Session, user_id: int | None) -> str | None:
+    """Who did something, by name, for the answers that say so."""
+    return session.scalar(select(User.username).where(User.id == user_id)) if user_id else None

@@ -7,9 +7,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from app.auth.dependencies import current_principal, require
-from app.auth.models import User
 from app.auth.roles import Permission
-from app.auth.service import Principal
+from app.auth.service import Principal, username_of
 from app.contracts.models import Contract
 from app.contracts.router import IfMatch, transition_out, transition_route
 from app.contracts.schemas import TransitionOut
@@ -67,7 +66,7 @@ def _shown(principal: Principal, result: dict[str, object]) -> dict[str, object]
 def prescreening_out(
     session: DbSession, principal: Principal, contract: Contract, screening: Prescreening
 ) -> PrescreeningOut:
-    decided_by = session.scalar(select(User.username).where(User.id == screening.decided_by_id))
+    decided_by = username_of(session, screening.decided_by_id)
     return PrescreeningOut.model_validate(
         {
             **_shown(principal, screening.result),

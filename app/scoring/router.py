@@ -8,9 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.dependencies import current_principal, require
-from app.auth.models import User
 from app.auth.roles import Permission
-from app.auth.service import Principal
+from app.auth.service import Principal, username_of
 from app.contracts.models import Contract
 from app.contracts.router import IfMatch, transition_route
 from app.contracts.service import check_if_match, get_visible
@@ -39,10 +38,6 @@ Writer = Annotated[Principal, Depends(require(Permission.REFERENCE_WRITE))]
 DecisionReader = Annotated[Principal, Depends(require(Permission.DECISION_READ))]
 
 
-def _username(session: Session, user_id: int | None) -> str | None:
-    return session.scalar(select(User.username).where(User.id == user_id)) if user_id else None
-
-
 def _rule_set_out(session: Session, rule_set: RuleSet) -> RuleSetOut:
     product = session.get_one(Product, rule_set.product_id)
     return RuleSetOut(
@@ -51,7 +46,7 @@ def _rule_set_out(session: Session, rule_set: RuleSet) -> RuleSetOut:
         version=rule_set.version,
         status=rule_set.status,
         note=rule_set.note,
-        published_by=_username(session, rule_set.published_by_id),
+        published_by=username_of(session, rule_set.published_by_id),
         published_at=rule_set.published_at,
         definition=rule_set.definition,
     )
@@ -107,7 +102,7 @@ def _slik_out(session: Session, contract: Contract, check: SlikCheck) -> SlikOut
         outstanding=check.outstanding,
         facilities=check.facilities,
         checked_on=check.checked_on,
-        entered_by=_username(session, check.entered_by_id) or "",
+        entered_by=username_of(session, check.entered_by_id) or "",
         entered_at=check.entered_at,
     )
 
@@ -151,7 +146,7 @@ def fatal_score_out(session: Session, contract: Contract, stored: FatalScore) ->
             "points": stored.points,
             "facts": stored.facts,
             "deviation": stored.deviation,
-            "decided_by": _username(session, stored.decided_by_id),
+            "decided_by": username_of(session, stored.decided_by_id),
             "decided_at": stored.decided_at,
         }
     )

@@ -9,9 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.dependencies import current_principal, require
-from app.auth.models import User
 from app.auth.roles import Permission, Role
-from app.auth.service import Principal
+from app.auth.service import Principal, username_of
 from app.contracts.models import Contract
 from app.contracts.router import IfMatch, transition_route
 from app.contracts.service import check_if_match, get_visible
@@ -119,7 +118,7 @@ def simulate(data: QuoteIn, session: DbSession, principal: Quoter) -> QuoteOut:
 def simulation_out(
     session: Session, contract: Contract, simulation: Simulation
 ) -> ContractSimulationOut:
-    chosen_by = session.scalar(select(User.username).where(User.id == simulation.chosen_by_id))
+    chosen_by = username_of(session, simulation.chosen_by_id)
     return ContractSimulationOut.model_validate(
         {
             **simulation.result,

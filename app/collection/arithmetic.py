@@ -1,0 +1,90 @@
+"""Collection arithmetic, pure: days past due, buckets, loan quality (*kolektibilitas*), and
+the portfolio figures of a month: delinquency, net flow and recovery rates.
+
+The formulas are those of the collection report in the source document (``seeds/001``):
+  delinquency rate = amount 30-179 DPD / (ENR - write-off year to date), also by accounts;
+  net flow rate of bucket b in month m = amount in b at m / amount in b-1 at m-1
+      (current -> 1-29, 1-29 -> 30-59, ..., 150-179 -> write-off of the month);
+  recovery rate = recovery year to date / write-off year to date.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+BUCKETS = ("current", "1-29", "30-59", "60-89", "90-119", "120-149", "150-179", "180+")
+_BUCKET_FLOORS = (0, 1, 30, 60, 90, 120, 150, 180)
+DELINQUENT = ("30-59", "60-89", "90-119", "120-149", "150-179")
+
+# OJK loan quality as reported to SLIK: the first band whose upper bound holds (None: above).
+KOL_BANDS: tuple[tuple[int, int | None], ...] = ((1, 0), (2, 90), (3, 120), (4, 180), (5, None))
+
+
+def days_past_due(oldest_unpaid_due: date | None, business_date: date) -> int:
+    """Days since the oldest installment still unpaid fell due; 0 when nothing is late."""
+    if oldest_unpaid_due is None:
+        return 0
+    return max((business_date - oldest_unpaid_due).days, 0)
+
+
+def bucket(dpd: int) -> str:
+    for name, floor in zip(reversed(BUCKETS), reversed(_BUCKET_FLOORS), strict=True):
+        if dpd >= floor:
+            return name
+    raise ValueError(dpd)
+
+
+def kol(dpd: int, bands: tuple[tuple[int, int | None], ...] = KOL_BANDS) -> int:
+    """Kol-1 *lancar* .. Kol-5 *macet*; the bands are configuration (older rules differ)."""
+    for quality, upper in bands:
+        if upper is None or dpd <= upper:
+            return quality
+    raise ValueError(dpd)
+
+
+@dataclass(frozen=True)
+class Figures:
+    accounts: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month-end of a portfolio: balances per bucket, and the write-off and recovery."""
+
+    buckets: dict[str, Figures]
+    write_off_mtd: Figures
+    write_off_ytd: Figures
+    enr: Figures  # end net receivables
+    recovery_ytd: int
+
+
+def percent(part: int, whole: int) -> Decimal:
+    if whole == 0:
+        return Decimal(0)
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def delinquency_rate(month: Month) -> tuple[Decimal, Decimal]:
+    """(by amount, by accounts)."""
+    amount = sum(month.buckets[b].amount for b in DELINQUENT)
+    accounts = sum(month.buckets[b].accounts for b in DELINQUENT)
+    return (
+        percent(amount, month.enr.amount - month.write_off_ytd.amount),
+        percent(accounts, month.enr.accounts - month.write_off_ytd.accounts),
+    )
+
+
+def net_flow_rates(previous: Month, current: Month) -> dict[str, Decimal]:
+    """Keyed by the bucket flowed into: ``"1-29"`` is current -> 1-29, ``"write_off"`` is
+    150-179 -> written off this month."""
+    rates = {}
+    for older, younger in zip(BUCKETS[1:7], BUCKETS[:6], strict=True):
+        rates[older] = percent(current.buckets[older].amount, previous.buckets[younger].amount)
+    rates["write_off"] = percent(current.write_off_mtd.amount,
+                                 previous.buckets["150-179"].amount)  # fmt: skip
+    return rates
+
+
+def recovery_rate(month: Month) -> Decimal:
+    return percent(month.recovery_ytd, month.write_off_ytd.amount)

@@ -1,0 +1,81 @@
+"""Collection arithmetic: buckets and Kol, and the seed document's two-month table."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from app.collection.arithmetic import (
+    Figures,
+    Month,
+    bucket,
+    days_past_due,
+    delinquency_rate,
+    kol,
+    net_flow_rates,
+    recovery_rate,
+)
+
+F = Figures
+# The collection report of seeds/001, September and October 2002 (accounts, rupiah).
+SEPTEMBER = Month(
+    buckets={
+        "current": F(428_054, 682_399_530_618), "1-29": F(23_046, 43_321_936_067),
+        "30-59": F(7_713, 13_658_170_957), "60-89": F(4_281, 8_414_089_279),
+        "90-119": F(3_722, 8_110_915_380), "120-149": F(3_216, 7_868_662_627),
+        "150-179": F(2_566, 6_468_370_767), "180+": F(1, 0),
+    },
+    write_off_mtd=F(2_784, 6_677_239_664),
+    write_off_ytd=F(14_046, 33_945_456_823),
+    enr=F(472_599, 770_241_675_695),
+    recovery_ytd=12_148_241_910,
+)  # fmt: skip
+OCTOBER = Month(
+    buckets={
+        "current": F(442_203, 701_550_637_651), "1-29": F(24_350, 45_694_879_687),
+        "30-59": F(8_408, 15_508_144_535), "60-89": F(5_151, 9_540_004_954),
+        "90-119": F(3_575, 7_286_128_275), "120-149": F(3_231, 7_349_808_992),
+        "150-179": F(2_571, 6_566_681_230), "180+": F(1, 2_558_793),
+    },
+    write_off_mtd=F(837, 5_137_805_292),
+    write_off_ytd=F(16_329, 39_083_262_115),
+    enr=F(489_490, 793_498_844_117),
+    recovery_ytd=15_138_241_910,
+)  # fmt: skip
+D = Decimal
+
+
+def test_the_seed_tables_october_figures():
+    assert delinquency_rate(OCTOBER) == (D("6.13"), D("4.85"))
+    assert recovery_rate(OCTOBER) == D("38.73")
+    assert net_flow_rates(SEPTEMBER, OCTOBER) == {
+        "1-29": D("6.70"), "30-59": D("35.80"), "60-89": D("69.85"), "90-119": D("86.59"),
+        "120-149": D("90.62"), "150-179": D("83.45"), "write_off": D("79.43"),
+    }  # fmt: skip
+
+
+def test_the_seed_tables_september_figures():
+    assert delinquency_rate(SEPTEMBER) == (D("6.05"), D("4.69"))
+    assert recovery_rate(SEPTEMBER) == D("35.79")
+
+
+@pytest.mark.parametrize(
+    ("dpd", "expected_bucket", "expected_kol"),
+    [(0, "current", 1), (1, "1-29", 2), (29, "1-29", 2), (30, "30-59", 2), (60, "60-89", 2),
+     (90, "90-119", 2), (91, "90-119", 3), (120, "120-149", 3), (121, "120-149", 4),
+     (150, "150-179", 4), (180, "180+", 4), (181, "180+", 5)],
+)  # fmt: skip
+def test_buckets_and_loan_quality(dpd, expected_bucket, expected_kol):
+    assert bucket(dpd) == expected_bucket
+    assert kol(dpd) == expected_kol
+
+
+def test_days_past_due_from_the_oldest_unpaid_installment():
+    assert days_past_due(None, date(2026, 11, 22)) == 0
+    assert days_past_due(date(2026, 11, 23), date(2026, 11, 22)) == 0
+    assert days_past_due(date(2026, 9, 22), date(2026, 11, 22)) == 61
+
+
+def test_older_kol_bands_are_configuration():
+    old_rules = ((1, 0), (2, 90), (3, 180), (4, 270), (5, None))
+    assert kol(200, old_rules) == 4
