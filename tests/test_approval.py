@@ -254,16 +254,31 @@ def test_delivery_and_disbursement_are_checked_against_the_purchase_order(client
 ALL = set(Role)
 MATRIX = [
     ("GET", "/v1/contracts/{n}/audit-findings", None, {Role.AUDITOR}, 404),
-    ("POST", "/v1/contracts/{n}/audit-findings",
-     {"parameter": "income", "remark": "Cek", "severity": "info"}, {Role.AUDITOR}, 404),
+    (
+        "POST",
+        "/v1/contracts/{n}/audit-findings",
+        {"parameter": "income", "remark": "Cek", "severity": "info"},
+        {Role.AUDITOR},
+        404,
+    ),
     ("GET", "/v1/authority-levels", None, ALL - {Role.DEALER}, 403),
-    ("PUT", "/v1/authority-levels", {"branch_code": "JKT01", "level": 4, "name": "Direksi",
-                                     "max_amount": 5_000_000_000}, {Role.ADMIN}, 403),
+    (
+        "PUT",
+        "/v1/authority-levels",
+        {"branch_code": "JKT01", "level": 4, "name": "Direksi", "max_amount": 5_000_000_000},
+        {Role.ADMIN},
+        403,
+    ),
     ("GET", "/v1/approvals", None, {Role.APPROVER}, 403),
-    ("GET", "/v1/contracts/{n}/tracking", None,
-     {Role.CUSTOMER_SERVICE, Role.DEALER, Role.SALESMAN}, 403),
+    (
+        "GET",
+        "/v1/contracts/{n}/tracking",
+        None,
+        {Role.CUSTOMER_SERVICE, Role.DEALER, Role.SALESMAN},
+        403,
+    ),
     ("GET", "/v1/events", None, {Role.ADMIN, Role.INTEGRATION}, 403),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(
@@ -281,3 +296,39 @@ def test_authorisation_matrix(client: TestClient, method, path, body, allowed, d
             ), role
         else:
             assert response.status_code == denied, (role, response.status_code)
+
+
+def test_purchase_orders_and_schedules_by_role(client: TestClient, database):
+    number = submit(client)
+    force_state(database, number, "APPROVED")
+    purchase_order(database, number)
+    po = client.get(f"/v1/contracts/{number}/tracking", headers=CS).json()
+    assert po["held_by"]["role"] == "dealer"
+    with database.sessions() as session:
+        from sqlalchemy import select
+
+        po_number = session.scalar(select(PurchaseOrder.number))
+    expected = {
+        Role.DEALER: 200,
+        Role.SALESMAN: 404,
+        Role.CUSTOMER_SERVICE: 200,
+        Role.CREDIT_ANALYST: 200,
+        Role.SURVEYOR: 403,
+        Role.APPROVER: 200,
+        Role.AUDITOR: 200,
+        Role.FINANCE: 200,
+        Role.COLLECTOR: 200,
+        Role.ADMIN: 200,
+        Role.INTEGRATION: 403,
+    }
+    for role, status in expected.items():
+        response = client.get(f"/v1/purchase-orders/{po_number}", headers=auth(USER_OF_ROLE[role]))
+        assert response.status_code == status, role
+    other_dealer = client.get(f"/v1/purchase-orders/{po_number}", headers=auth("dealer.priangan"))
+    assert other_dealer.status_code == 404
+    for role in Role:
+        response = client.get(
+            f"/v1/contracts/{number}/installments", headers=auth(USER_OF_ROLE[role])
+        )
+        allowed = role in (Role.COLLECTOR, Role.FINANCE, Role.CUSTOMER_SERVICE)
+        assert response.status_code == (200 if allowed else 403), role

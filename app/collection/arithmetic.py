@@ -88,3 +88,56 @@ def net_flow_rates(previous: Month, current: Month) -> dict[str, Decimal]:
 
 def recovery_rate(month: Month) -> Decimal:
     return percent(month.recovery_ytd, month.write_off_ytd.amount)
+
+
+@dataclass(frozen=True)
+class Due:
+    """One installment as the schedule has it."""
+
+    number: int
+    due_date: date
+    principal: int
+    interest: int
+
+
+@dataclass(frozen=True)
+class Paid:
+    """What the payments covered of one installment, and the day it was settled in full."""
+
+    number: int
+    late_charge: int
+    interest: int
+    principal: int
+    settled_on: date | None
+
+
+def allocate(
+    schedule: list[Due], payments: list[tuple[date, int]], late_charge_per_day: int
+) -> tuple[list[Paid], int]:
+    """Apply payments, in date order, to the oldest installment still open: its late charge
+    (per day late, counted to the payment's date) first, then interest, then principal.
+    Returns each installment's coverage and the credit left over (an overpayment).
+
+    Pure and total: a back-dated payment or a reversal is handled by allocating again.
+    """
+    owed = [[0, d.interest, d.principal] for d in schedule]  # late charge, interest, principal
+    covered = [[0, 0, 0] for _ in schedule]
+    settled: list[date | None] = [None] * len(schedule)
+    credit = 0
+    for paid_on, amount in sorted(payments):
+        money = amount + credit
+        credit = 0
+        for i, due in enumerate(schedule):
+            if settled[i] is not None or money == 0:
+                continue
+            late_days = max((paid_on - due.due_date).days, 0)
+            owed[i][0] = max(late_days * late_charge_per_day, covered[i][0])
+            for part in range(3):
+                take = min(money, owed[i][part] - covered[i][part])
+                covered[i][part] += take
+                money -= take
+            if all(covered[i][p] >= owed[i][p] for p in range(3)):
+                settled[i] = paid_on
+        credit = money
+    return [Paid(d.number, c[0], c[1], c[2], s)
+            for d, c, s in zip(schedule, covered, settled, strict=True)], credit  # fmt: skip
