@@ -87,6 +87,16 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{demo.role.value:<17} {demo.username:<20} {key}")
                 print(f"more demo users (key: kredo_demo_<username>): {', '.join(others)}",
                       file=sys.stderr)  # fmt: skip
+            elif args.command == "cob":
+                from app.collection.service import close_through
+                from app.core.clock import today_jakarta
+
+                for day in close_through(session, args.date or today_jakarta()):
+                    print(
+                        f"{day.business_date}: {day.contracts:,} contracts, "
+                        f"{day.written_off} written off, {day.listed_overdue_60} listed "
+                        "past 60 days"
+                    )
             elif args.command == "expire-purchase-orders":
                 from app.approval.service import expire_purchase_orders
                 from app.core.clock import today_jakarta

@@ -13,6 +13,7 @@ from app.approval.router import router as approval_router
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.auth.service import demo_users_exist
+from app.collection.router import router as collection_router
 from app.contracts.router import router as contracts_router
 from app.core.database import Database
 from app.core.errors import Problem, install_error_handlers
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_router,
         approval_router,
         tracking_router,
+        collection_router,
     ):
         app.include_router(router)
 

@@ -4,6 +4,7 @@
 from app.approval import models as approval_models
 from app.audit import models as audit_models
 from app.auth import models as auth_models
+from app.collection import models as collection_models
 from app.contracts import models as contract_models
 from app.core import idempotency
 from app.core.models import Base
@@ -18,6 +19,7 @@ __all__ = [
     "approval_models",
     "audit_models",
     "auth_models",
+    "collection_models",
     "contract_models",
     "idempotency",
     "prescreening_models",

@@ -84,14 +84,14 @@ def test_older_kol_bands_are_configuration():
 def test_payments_go_to_the_oldest_installment_late_charge_first():
     from app.collection.arithmetic import Due, allocate
 
-    schedule = [Due(1, date(2026, 1, 10), 700, 300), Due(2, date(2026, 2, 10), 720, 280)]
+    schedule = [Due(1, date(2026, 1, 10), 700, 300, 2), Due(2, date(2026, 2, 10), 720, 280, 2)]
     # Paid 5 days late with a late charge of 2 a day: 10 charge, 300 interest, 690 principal.
-    paid, credit = allocate(schedule, [(date(2026, 1, 15), 1_000)], late_charge_per_day=2)
+    paid, credit = allocate(schedule, [(date(2026, 1, 15), 1_000)])
     assert (paid[0].late_charge, paid[0].interest, paid[0].principal) == (10, 300, 690)
     assert paid[0].settled_on is None
     # On 1 February the first is 22 days late: its charge has grown to 44, of which 34 is
     # still owed, with 10 of principal; the rest pays the second in full.
-    paid, credit = allocate(schedule, [(date(2026, 1, 15), 1_000), (date(2026, 2, 1), 1_100)], 2)
+    paid, credit = allocate(schedule, [(date(2026, 1, 15), 1_000), (date(2026, 2, 1), 1_100)])
     assert paid[0].settled_on == date(2026, 2, 1)
     assert (paid[1].interest, paid[1].principal) == (280, 720)
     assert paid[1].settled_on == date(2026, 2, 1)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.approval import service
-from app.approval.models import ApprovalRequest, AuthorityLevel, Installment, PurchaseOrder
+from app.approval.models import ApprovalRequest, AuthorityLevel, PurchaseOrder
 from app.approval.schemas import (
     ApprovalList,
     ApprovalOut,
@@ -19,9 +19,7 @@ from app.approval.schemas import (
     DecisionIn,
     DeliveryIn,
     DisbursementIn,
-    InstallmentOut,
     PurchaseOrderOut,
-    ScheduleOut,
 )
 from app.auth.dependencies import current_principal, require
 from app.auth.models import User
@@ -43,7 +41,6 @@ Actor = Annotated[Principal, Depends(current_principal)]
 Reader = Annotated[Principal, Depends(require(Permission.REFERENCE_READ))]
 Writer = Annotated[Principal, Depends(require(Permission.REFERENCE_WRITE))]
 Approver = Annotated[Principal, Depends(require(Permission.APPROVAL_READ))]
-ScheduleReader = Annotated[Principal, Depends(require(Permission.SCHEDULE_READ))]
 OrderReader = Annotated[Principal, Depends(require(Permission.CONTRACT_READ))]
 
 
@@ -241,30 +238,3 @@ def disburse(
     check_if_match(contract, if_match)
     order = service.disburse(session, principal, contract, data.model_dump())
     return order_out(session, order, contract)
-
-
-@router.get(
-    "/contracts/{number}/installments",
-    summary="The repayment schedule made at disbursement",
-    responses=problem_responses(403, 404),
-)
-def list_installments(number: str, session: DbSession, principal: ScheduleReader) -> ScheduleOut:
-    contract = get_visible(session, principal, number)
-    rows = session.scalars(
-        select(Installment)
-        .where(Installment.contract_id == contract.id)
-        .order_by(Installment.number)
-    )
-    return ScheduleOut(
-        contract_number=contract.number,
-        items=[
-            InstallmentOut(
-                number=r.number,
-                due_date=r.due_date,
-                amount=r.amount,
-                principal=r.principal,
-                interest=r.interest,
-            )
-            for r in rows
-        ],
-    )

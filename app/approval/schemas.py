@@ -190,35 +190,3 @@ class DisbursementIn(BaseModel):
     amount: int = Field(strict=True, gt=0)
     reference: str = Field(min_length=3, max_length=60)
     disbursed_on: date
-
-
-class InstallmentOut(BaseModel):
-    number: int
-    due_date: date
-    amount: int
-    principal: int
-    interest: int
-
-
-class ScheduleOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "contract_number": "JKT01-2026-MC-000042",
-                    "items": [
-                        {
-                            "number": 1,
-                            "due_date": "2026-12-24",
-                            "amount": 825_000,
-                            "principal": 442_061,
-                            "interest": 382_939,
-                        }
-                    ],
-                }
-            ]
-        }
-    )
-
-    contract_number: str
-    items: list[InstallmentOut]

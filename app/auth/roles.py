@@ -33,6 +33,8 @@ class Permission(StrEnum):
     SIMULATE = "simulate"
     APPROVAL_READ = "approval:read"
     SCHEDULE_READ = "schedule:read"
+    PAYMENT_POST = "payment:post"
+    CLOSE_OF_BUSINESS = "close_of_business"
     TRACKING_READ = "tracking:read"
     EVENT_FEED = "event_feed:read"
     NEGATIVE_LIST_READ = "negative_list:read"
@@ -62,6 +64,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.SIMULATE: _EVERYONE,
     Permission.APPROVAL_READ: frozenset({R.APPROVER}),
     Permission.SCHEDULE_READ: frozenset({R.COLLECTOR, R.FINANCE, R.CUSTOMER_SERVICE}),
+    Permission.PAYMENT_POST: frozenset({R.FINANCE, R.COLLECTOR}),
+    Permission.CLOSE_OF_BUSINESS: frozenset({R.ADMIN}),
     Permission.TRACKING_READ: frozenset({R.CUSTOMER_SERVICE, R.DEALER, R.SALESMAN}),
     Permission.EVENT_FEED: frozenset({R.ADMIN, R.INTEGRATION}),
     Permission.CUSTOMER_MATCH: frozenset({R.CUSTOMER_SERVICE, R.CREDIT_ANALYST, R.ADMIN}),

@@ -81,8 +81,7 @@ def net_flow_rates(previous: Month, current: Month) -> dict[str, Decimal]:
     rates = {}
     for older, younger in zip(BUCKETS[1:7], BUCKETS[:6], strict=True):
         rates[older] = percent(current.buckets[older].amount, previous.buckets[younger].amount)
-    rates["write_off"] = percent(current.write_off_mtd.amount,
-                                 previous.buckets["150-179"].amount)  # fmt: skip
+    rates["write_off"] = percent(current.write_off_mtd.amount, previous.buckets["150-179"].amount)
     return rates
 
 
@@ -98,6 +97,7 @@ class Due:
     due_date: date
     principal: int
     interest: int
+    daily_charge: int = 0  # late charge per day late, rupiah
 
 
 @dataclass(frozen=True)
@@ -111,9 +111,7 @@ class Paid:
     settled_on: date | None
 
 
-def allocate(
-    schedule: list[Due], payments: list[tuple[date, int]], late_charge_per_day: int
-) -> tuple[list[Paid], int]:
+def allocate(schedule: list[Due], payments: list[tuple[date, int]]) -> tuple[list[Paid], int]:
     """Apply payments, in date order, to the oldest installment still open: its late charge
     (per day late, counted to the payment's date) first, then interest, then principal.
     Returns each installment's coverage and the credit left over (an overpayment).
@@ -131,7 +129,7 @@ def allocate(
             if settled[i] is not None or money == 0:
                 continue
             late_days = max((paid_on - due.due_date).days, 0)
-            owed[i][0] = max(late_days * late_charge_per_day, covered[i][0])
+            owed[i][0] = max(late_days * due.daily_charge, covered[i][0])
             for part in range(3):
                 take = min(money, owed[i][part] - covered[i][part])
                 covered[i][part] += take
@@ -139,5 +137,7 @@ def allocate(
             if all(covered[i][p] >= owed[i][p] for p in range(3)):
                 settled[i] = paid_on
         credit = money
-    return [Paid(d.number, c[0], c[1], c[2], s)
-            for d, c, s in zip(schedule, covered, settled, strict=True)], credit  # fmt: skip
+    return [
+        Paid(d.number, c[0], c[1], c[2], s)
+        for d, c, s in zip(schedule, covered, settled, strict=True)
+    ], credit

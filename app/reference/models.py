@@ -84,4 +84,6 @@ class Product(Base):
     min_down_payment_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     # Above this amount financed, fatal scores need the applicant's SLIK result first.
     slik_required_above: Mapped[int] = mapped_column(BigInteger, default=50_000_000)
+    # Late charge per day late, as a share of the installment (0.001 = 0.1 % a day).
+    late_charge_rate: Mapped[Decimal] = mapped_column(Numeric(6, 5), default=Decimal("0.001"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

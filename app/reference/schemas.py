@@ -141,6 +141,13 @@ class ProductIn(_In):
         ge=0,
         description="Amount financed above which fatal scores need the SLIK result",
     )
+    late_charge_rate: Decimal = Field(
+        default=Decimal("0.001"),
+        ge=0,
+        lt=Decimal("0.1"),
+        decimal_places=5,
+        description="Late charge per day late, as a share of the installment",
+    )
 
 
 class ProductPatch(_In):
@@ -149,6 +156,9 @@ class ProductPatch(_In):
     name: Name | None = None
     min_down_payment_pct: Decimal | None = Field(default=None, ge=0, lt=100, decimal_places=2)
     slik_required_above: int | None = Field(default=None, strict=True, ge=0)
+    late_charge_rate: Decimal | None = Field(
+        default=None, ge=0, lt=Decimal("0.1"), decimal_places=5
+    )
     active: bool | None = None
 
 
@@ -161,6 +171,7 @@ class ProductOut(_Out):
                     "name": "Pembiayaan Sepeda Motor",
                     "min_down_payment_pct": "10.00",
                     "slik_required_above": 50_000_000,
+                    "late_charge_rate": "0.00100",
                     "active": True,
                 }
             ]
@@ -171,6 +182,7 @@ class ProductOut(_Out):
     name: str
     min_down_payment_pct: Decimal
     slik_required_above: int
+    late_charge_rate: Decimal
     active: bool
 
 

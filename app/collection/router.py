@@ -1,0 +1,291 @@
+"""Collection — payments, the installment view, positions, and the close of business."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from app.applications.schemas import PaymentMethod
+from app.auth.dependencies import require
+from app.auth.roles import Permission
+from app.auth.service import Principal
+from app.collection import service
+from app.collection.models import Payment, Position
+from app.contracts.models import Contract
+from app.contracts.service import get_visible
+from app.core.clock import today_jakarta
+from app.core.dependencies import DbSession
+from app.core.errors import NotFound, problem_responses
+from app.core.idempotency import Idempotent
+from app.core.pagination import RowId
+
+router = APIRouter(prefix="/v1", tags=["collection"])
+Cashier = Annotated[Principal, Depends(require(Permission.PAYMENT_POST))]
+ScheduleReader = Annotated[Principal, Depends(require(Permission.SCHEDULE_READ))]
+Closer = Annotated[Principal, Depends(require(Permission.CLOSE_OF_BUSINESS))]
+
+
+class PaymentIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "contract_number": "JKT01-2026-MC-000042",
+                    "amount": 825_000,
+                    "paid_on": "2026-12-24",
+                    "channel": "virtual_account",
+                    "reference": "VA-8808-0042-1224",
+                }
+            ]
+        },
+    )
+
+    contract_number: str
+    amount: int = Field(strict=True, gt=0, le=100_000_000_000)
+    paid_on: date
+    channel: PaymentMethod | None = Field(default=None, description="Default: the contract's")
+    reference: str = Field(min_length=3, max_length=60)
+
+
+class PaymentOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "contract_number": "JKT01-2026-MC-000042",
+                    "amount": 825_000,
+                    "paid_on": "2026-12-24",
+                    "channel": "virtual_account",
+                    "reference": "VA-8808-0042-1224",
+                    "reversed": False,
+                    "contract_state": "ACTIVE",
+                }
+            ]
+        }
+    )
+
+    id: int
+    contract_number: str
+    amount: int
+    paid_on: date
+    channel: str
+    reference: str
+    reversed: bool
+    contract_state: str
+
+
+class ReversalIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "bounced"}]}
+    )
+
+    reason: Literal["bounced", "mistaken"]
+
+
+class InstallmentView(BaseModel):
+    number: int
+    due_date: date
+    amount: int
+    principal: int
+    interest: int
+    paid: int
+    late_charge_paid: int
+    outstanding: int
+    settled_on: date | None
+    days_late: int
+
+
+class InstallmentsOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "contract_number": "JKT01-2026-MC-000042",
+                    "items": [
+                        {
+                            "number": 1,
+                            "due_date": "2026-12-24",
+                            "amount": 825_000,
+                            "principal": 442_061,
+                            "interest": 382_939,
+                            "paid": 825_000,
+                            "late_charge_paid": 0,
+                            "outstanding": 0,
+                            "settled_on": "2026-12-24",
+                            "days_late": 0,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    contract_number: str
+    items: list[InstallmentView]
+
+
+class PositionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    business_date: date
+    days_past_due: int
+    bucket: str
+    kol: int
+    outstanding_principal: int
+
+
+class PositionsOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "contract_number": "JKT01-2026-MC-000042",
+                    "items": [
+                        {
+                            "business_date": "2027-02-25",
+                            "days_past_due": 63,
+                            "bucket": "60-89",
+                            "kol": 2,
+                            "outstanding_principal": 12_800_000,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    contract_number: str
+    items: list[PositionOut] = Field(description="One per closed business day, oldest first")
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"business_date": "2026-11-22"}]}
+    )
+
+    business_date: date
+
+
+class ClosedDay(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    business_date: date
+    contracts: int
+    written_off: int
+    listed_overdue_60: int
+
+
+class CloseOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "days": [
+                        {
+                            "business_date": "2026-11-22",
+                            "contracts": 1520,
+                            "written_off": 2,
+                            "listed_overdue_60": 5,
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
+    days: list[ClosedDay] = Field(description="Each day closed by this call, in order")
+
+
+def _payment_out(payment: Payment, number: str, state: str) -> PaymentOut:
+    return PaymentOut(
+        id=payment.id,
+        contract_number=number,
+        amount=payment.amount,
+        paid_on=payment.paid_on,
+        channel=payment.channel,
+        reference=payment.reference,
+        reversed=payment.reversed_at is not None,
+        contract_state=state,
+    )
+
+
+@router.post(
+    "/payments",
+    summary="Post a payment; it goes to the oldest installment first",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PaymentOut,
+    responses=problem_responses(403, 404, 409),
+)
+def post_payment(
+    data: PaymentIn, once: Idempotent, session: DbSession, principal: Cashier
+) -> JSONResponse:
+    def work() -> tuple[PaymentOut, dict[str, str]]:
+        contract = get_visible(session, principal, data.contract_number)
+        payment = service.post_payment(session, principal, contract, data.model_dump())
+        return _payment_out(payment, contract.number, contract.state), {}
+
+    return once.run(principal.user_id, data, status.HTTP_201_CREATED, work)
+
+
+@router.post(
+    "/payments/{payment_id}/reversal",
+    summary="Reverse a bounced or mistaken payment; everything after it is recomputed",
+    responses=problem_responses(403, 404, 409),
+)
+def reverse_payment(
+    payment_id: RowId, data: ReversalIn, session: DbSession, principal: Cashier
+) -> PaymentOut:
+    found = session.execute(
+        select(Payment, Contract.number)
+        .join(Contract, Contract.id == Payment.contract_id)
+        .where(Payment.id == payment_id)
+    ).first()
+    if found is None:
+        raise NotFound(f"No payment {payment_id}.")
+    payment, number = found
+    contract = get_visible(session, principal, number)  # 404 outside the caller's scope
+    service.reverse_payment(session, payment, data.reason)
+    return _payment_out(payment, contract.number, contract.state)
+
+
+@router.get(
+    "/contracts/{number}/installments",
+    summary="The schedule with what was paid, what is outstanding and days late",
+    responses=problem_responses(403, 404),
+)
+def list_installments(
+    number: str, session: DbSession, principal: ScheduleReader
+) -> InstallmentsOut:
+    contract = get_visible(session, principal, number)
+    rows = service.installments_view(session, contract, today_jakarta())
+    return InstallmentsOut(
+        contract_number=number, items=[InstallmentView.model_validate(r) for r in rows]
+    )
+
+
+@router.get(
+    "/contracts/{number}/positions",
+    summary="Days past due, bucket and Kol at each close of business",
+    responses=problem_responses(403, 404),
+)
+def list_positions(number: str, session: DbSession, principal: ScheduleReader) -> PositionsOut:
+    contract = get_visible(session, principal, number)
+    rows = session.scalars(
+        select(Position).where(Position.contract_id == contract.id).order_by(Position.business_date)
+    )
+    return PositionsOut(contract_number=number, items=[PositionOut.model_validate(r) for r in rows])
+
+
+@router.post(
+    "/collection/close-of-business",
+    summary="Close every business day not yet closed, up to the date given",
+    responses=problem_responses(403),
+)
+def close_of_business(data: CloseIn, session: DbSession, _: Closer) -> CloseOut:
+    closed = service.close_through(session, data.business_date)
+    return CloseOut(days=[ClosedDay.model_validate(c) for c in closed])

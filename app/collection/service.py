@@ -1,0 +1,399 @@
+"""Collection: payments and their allocation, and the daily close of business.
+
+The close of business is set-based SQL over every active contract: days past due from the
+oldest installment unpaid at the business date, the bucket and the loan quality, written as
+that day's position; contracts at 180 days are written off; debtors past 60 days go onto the
+negative list; lapsed Purchase Orders expire. A day closes once; missed days close in order.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from app.approval.models import Installment
+from app.approval.service import expire_purchase_orders
+from app.auth.service import Principal
+from app.collection.arithmetic import BUCKETS, KOL_BANDS, Due, allocate
+from app.collection.models import CloseOfBusiness, InstallmentPayment, Payment, Position
+from app.contracts.models import Contract, ContractEvent
+from app.contracts.service import EVENT_ORDER_LOCK, transition
+from app.contracts.states import Action, ContractState
+from app.core.clock import today_jakarta
+from app.core.errors import Conflict, Unprocessable
+from app.core.models import utcnow
+from app.prescreening.models import NegativeEntry
+from app.prescreening.service import add_negative_entry, identity_of
+from app.reference.models import Product
+from app.simulation.calc import rupiah
+
+WRITE_OFF_DPD = 180
+OVERDUE_LISTING_DPD = 60
+BOUNCED_CHEQUES_LISTED = 3
+_FLOORS = (0, 1, 30, 60, 90, 120, 150, 180)
+
+
+def reallocate(session: Session, contract: Contract) -> int:
+    """Allocate every standing payment again, in date order; returns the credit left."""
+    rate = session.scalar(
+        select(Product.late_charge_rate).where(Product.id == contract.product_id)
+    ) or Decimal(0)
+    installments = list(
+        session.scalars(
+            select(Installment)
+            .where(Installment.contract_id == contract.id)
+            .order_by(Installment.number)
+        )
+    )
+    payments = session.execute(
+        select(Payment.paid_on, Payment.amount).where(
+            Payment.contract_id == contract.id, Payment.reversed_at.is_(None)
+        )
+    ).all()
+    schedule = [
+        Due(i.number, i.due_date, i.principal, i.interest, rupiah(i.amount * rate))
+        for i in installments
+    ]
+    paid, credit = allocate(schedule, [(p.paid_on, p.amount) for p in payments])
+    session.execute(delete(InstallmentPayment).where(InstallmentPayment.contract_id == contract.id))
+    session.add_all(
+        InstallmentPayment(
+            installment_id=i.id,
+            contract_id=contract.id,
+            late_charge=p.late_charge,
+            interest=p.interest,
+            principal=p.principal,
+            settled_on=p.settled_on,
+        )
+        for i, p in zip(installments, paid, strict=True)
+    )
+    session.flush()
+    return credit
+
+
+def post_payment(
+    session: Session, principal: Principal, contract: Contract, data: dict[str, Any]
+) -> Payment:
+    if contract.state != ContractState.ACTIVE:
+        raise Conflict(
+            f"Contract {contract.number} is {contract.state}; payments are taken "
+            "from active contracts."
+        )
+    if data["paid_on"] > today_jakarta():
+        raise Unprocessable.field(
+            "paid_on", "A payment cannot be dated in the future.", "future_date"
+        )
+    payment = Payment(
+        contract_id=contract.id,
+        received_by_id=principal.user_id,
+        channel=data.get("channel") or contract.application["payment_method"],
+        amount=data["amount"],
+        paid_on=data["paid_on"],
+        reference=data["reference"],
+    )
+    session.add(payment)
+    session.flush()
+    reallocate(session, contract)
+    _recompute_since(session, contract, payment.paid_on)
+    unsettled = session.scalar(
+        select(func.count())
+        .select_from(InstallmentPayment)
+        .where(
+            InstallmentPayment.contract_id == contract.id, InstallmentPayment.settled_on.is_(None)
+        )
+    )
+    if unsettled == 0:
+        transition(
+            session,
+            contract,
+            Action.PAY_OFF,
+            None,
+            reason=f"Settled by payment {payment.reference}",
+        )
+    return payment
+
+
+def reverse_payment(session: Session, payment: Payment, reason: str) -> Payment:
+    if payment.reversed_at is not None:
+        raise Conflict(f"Payment {payment.id} is already reversed.")
+    payment.reversed_at = utcnow()
+    payment.reversal_reason = reason
+    contract = session.get_one(Contract, payment.contract_id)
+    reallocate(session, contract)
+    _recompute_since(session, contract, payment.paid_on)
+    if reason == "bounced":
+        bounced = (
+            session.scalar(
+                select(func.count())
+                .select_from(Payment)
+                .where(Payment.contract_id == contract.id, Payment.reversal_reason == "bounced")
+            )
+            or 0
+        )
+        if bounced >= BOUNCED_CHEQUES_LISTED:
+            _list_debtor(
+                session,
+                contract,
+                "bounced_cheques",
+                f"{bounced} bounced payments on contract {contract.number}",
+            )
+    return payment
+
+
+def installments_view(session: Session, contract: Contract, today: date) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Installment, InstallmentPayment)
+        .outerjoin(InstallmentPayment, InstallmentPayment.installment_id == Installment.id)
+        .where(Installment.contract_id == contract.id)
+        .order_by(Installment.number)
+    ).all()
+    view = []
+    for due, paid in rows:
+        covered = (paid.principal + paid.interest) if paid else 0
+        settled = paid.settled_on if paid else None
+        late_until = settled or today
+        view.append(
+            {
+                "number": due.number,
+                "due_date": due.due_date,
+                "amount": due.amount,
+                "principal": due.principal,
+                "interest": due.interest,
+                "paid": covered,
+                "late_charge_paid": paid.late_charge if paid else 0,
+                "outstanding": due.amount - covered,
+                "settled_on": settled,
+                "days_late": max((late_until - due.due_date).days, 0),
+            }
+        )
+    return view
+
+
+# --- close of business --------------------------------------------------------------------
+
+
+def _days(session: Session, later: date, earlier: Any) -> ColumnElement[int]:
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(literal(later) - earlier, Integer)
+    return cast(func.julianday(literal(later.isoformat())) - func.julianday(earlier), Integer)
+
+
+def _band(
+    expression: ColumnElement[int], floors: tuple[int, ...], names: tuple[Any, ...]
+) -> ColumnElement[Any]:
+    whens = [
+        (expression >= floor, name)
+        for floor, name in zip(reversed(floors), reversed(names), strict=True)
+    ]
+    return case(*whens, else_=names[0])
+
+
+def _kol(expression: ColumnElement[int]) -> ColumnElement[Any]:
+    whens = [(expression <= upper, quality) for quality, upper in KOL_BANDS if upper is not None]
+    return case(*whens, else_=KOL_BANDS[-1][0])
+
+
+def _positions_query(session: Session, day: date, contract_ids: list[int] | None = None) -> Any:
+    unpaid = or_(InstallmentPayment.settled_on.is_(None), InstallmentPayment.settled_on > day)
+    oldest = func.min(case((and_(unpaid, Installment.due_date <= day), Installment.due_date)))
+    paid_principal = func.coalesce(func.sum(InstallmentPayment.principal), 0)
+    dpd = func.coalesce(_days(session, day, oldest), 0)
+    query = (
+        select(
+            Contract.id,
+            literal(day),
+            dpd,
+            _band(dpd, _FLOORS, BUCKETS),
+            _kol(dpd),
+            func.sum(Installment.principal) - paid_principal,
+        )
+        .join(Installment, Installment.contract_id == Contract.id)
+        .outerjoin(InstallmentPayment, InstallmentPayment.installment_id == Installment.id)
+        .where(Contract.state == ContractState.ACTIVE.value)
+        .group_by(Contract.id)
+    )
+    if contract_ids is not None:
+        query = query.where(Contract.id.in_(contract_ids))
+    return query
+
+
+def _write_positions(session: Session, day: date, contract_ids: list[int] | None = None) -> int:
+    target = delete(Position).where(Position.business_date == day)
+    if contract_ids is not None:
+        target = target.where(Position.contract_id.in_(contract_ids))
+    session.execute(target)
+    result = session.execute(
+        insert(Position).from_select(
+            [
+                "contract_id",
+                "business_date",
+                "days_past_due",
+                "bucket",
+                "kol",
+                "outstanding_principal",
+            ],
+            _positions_query(session, day, contract_ids),
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _recompute_since(session: Session, contract: Contract, since: date) -> None:
+    """A back-dated payment: the days already closed from ``since`` are written again."""
+    days = list(
+        session.scalars(
+            select(CloseOfBusiness.business_date)
+            .where(CloseOfBusiness.business_date >= since)
+            .order_by(CloseOfBusiness.business_date)
+        )
+    )
+    for day in days:
+        _write_positions(session, day, [contract.id])
+
+
+def _list_debtor(session: Session, contract: Contract, category: str, reason: str) -> None:
+    already = session.scalar(
+        select(NegativeEntry.id).where(
+            NegativeEntry.source_contract_id == contract.id,
+            NegativeEntry.category == category,
+            NegativeEntry.active,
+        )
+    )
+    if already is not None or contract.application["applicant"]["type"] != "individual":
+        return
+    person = identity_of(contract.application["applicant"])
+    add_negative_entry(
+        session,
+        NegativeEntry(
+            subject="person",
+            category=category,
+            full_name=person.full_name,
+            nik=person.nik,
+            birth_date=person.birth_date,
+            birth_place=person.birth_place,
+            mother_maiden_name=person.mother_maiden_name,
+            dealers=[],
+            source="collection",
+            source_contract_id=contract.id,
+            reason=reason,
+            listed_on=today_jakarta(),
+            active=True,
+        ),
+    )
+
+
+def _write_off(session: Session, day: date) -> int:
+    """Set-based: every active contract at 180 days past due today is written off, each with
+    its event."""
+    due = select(Position.contract_id).where(
+        Position.business_date == day, Position.days_past_due >= WRITE_OFF_DPD
+    )
+    ids = list(session.scalars(due))
+    if not ids:
+        return 0
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(EVENT_ORDER_LOCK)))
+    session.execute(
+        update(Contract)
+        .where(Contract.id.in_(ids))
+        .values(
+            state=ContractState.WRITTEN_OFF.value, version=Contract.version + 1, updated_at=utcnow()
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        insert(ContractEvent).from_select(
+            [
+                "contract_id",
+                "seq",
+                "action",
+                "from_state",
+                "to_state",
+                "actor_role",
+                "reason",
+                "payload",
+                "occurred_at",
+            ],
+            select(
+                Contract.id,
+                Contract.version,
+                literal(Action.WRITE_OFF.value),
+                literal(ContractState.ACTIVE.value),
+                literal(ContractState.WRITTEN_OFF.value),
+                literal("system"),
+                literal(f"{WRITE_OFF_DPD} days past due on {day}"),
+                func.json_object()
+                if session.get_bind().dialect.name == "sqlite"
+                else func.json_build_object(),
+                literal(utcnow()),
+            ).where(Contract.id.in_(ids)),
+        )
+    )
+    return len(ids)
+
+
+def close_business_day(session: Session, day: date) -> CloseOfBusiness:
+    """Close one business date; closing it again returns what the first close did."""
+    done = session.get(CloseOfBusiness, day)
+    if done is not None:
+        return done
+    counted = _write_positions(session, day)
+    listed_before = select(NegativeEntry.source_contract_id).where(
+        NegativeEntry.category == "overdue_60",
+        NegativeEntry.active,
+        NegativeEntry.source_contract_id.is_not(None),
+    )
+    newly_overdue = list(
+        session.scalars(
+            select(Contract)
+            .join(Position, Position.contract_id == Contract.id)
+            .where(
+                Position.business_date == day,
+                Position.days_past_due > OVERDUE_LISTING_DPD,
+                Contract.id.not_in(listed_before),
+            )
+        )
+    )
+    for contract in newly_overdue:
+        _list_debtor(
+            session,
+            contract,
+            "overdue_60",
+            f"More than {OVERDUE_LISTING_DPD} days past due on {day}",
+        )
+    listed = len(newly_overdue)
+    written_off = _write_off(session, day)
+    expire_purchase_orders(session, day)
+    closed = CloseOfBusiness(
+        business_date=day, contracts=counted, written_off=written_off, listed_overdue_60=listed
+    )
+    session.add(closed)
+    session.flush()
+    return closed
+
+
+def close_through(session: Session, until: date) -> list[CloseOfBusiness]:
+    """Every business date not yet closed, in order, up to ``until``."""
+    last = session.scalar(select(func.max(CloseOfBusiness.business_date)))
+    start = last + timedelta(days=1) if last else until
+    closed = []
+    day = start
+    while day <= until:
+        closed.append(close_business_day(session, day))
+        day += timedelta(days=1)
+    return closed
