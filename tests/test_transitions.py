@@ -159,13 +159,17 @@ ENDPOINTS: dict[tuple[str, Action], tuple[str, dict[str, Any], Prepare]] = {
     ("amend_application", Action.AMEND): ("PATCH", {"vehicle": {"colour": "Merah"}}, same),
     ("assign_survey", Action.ASSIGN_SURVEY): ("POST", {}, same),
     ("record_survey_result", Action.RECORD_SURVEY): (
-        "POST", SURVEY_RESULT,
+        "POST",
+        SURVEY_RESULT,
         lambda db, n, path: path.replace("{order_id}", str(open_survey_order(db, n))),
     ),
     ("cancel_contract", Action.CANCEL): ("POST", {"reason": "Customer bought in cash"}, same),
     ("prescreen_contract", Action.PRESCREEN): ("POST", {}, same),
     ("record_slik", Action.RECORD_SLIK): (
-        "POST", {"worst_kol": 1, "outstanding": 0, "facilities": 0, "checked_on": TODAY}, same),
+        "POST",
+        {"worst_kol": 1, "outstanding": 0, "facilities": 0, "checked_on": TODAY},
+        same,
+    ),
     ("score_contract", Action.SCORE): ("POST", {}, same),
     ("choose_simulation", Action.SIMULATE): (
         "POST",
@@ -173,23 +177,39 @@ ENDPOINTS: dict[tuple[str, Action], tuple[str, dict[str, Any], Prepare]] = {
         same,
     ),
     ("reject_contract", Action.REJECT): (
-        "POST", {"reason_code": "fictitious_address", "note": "Alamat fiktif"}, same),
+        "POST",
+        {"reason_code": "fictitious_address", "note": "Alamat fiktif"},
+        same,
+    ),
     ("request_approval", Action.REQUEST_APPROVAL): ("POST", {}, with_simulation),
     ("decide", Action.APPROVE): ("POST", {"decision": "approve"}, with_request),
-    ("decide", Action.RETURN): ("POST", {"decision": "return", "reason": "Lengkapi data"},
-                                with_request),
-    ("decide", Action.REJECT): ("POST", {"decision": "reject", "reason_code": "other",
-                                         "reason": "Tidak layak"}, with_request),
+    ("decide", Action.RETURN): (
+        "POST",
+        {"decision": "return", "reason": "Lengkapi data"},
+        with_request,
+    ),
+    ("decide", Action.REJECT): (
+        "POST",
+        {"decision": "reject", "reason_code": "other", "reason": "Tidak layak"},
+        with_request,
+    ),
     ("deliver", Action.DELIVER): (
         "POST",
-        {"delivered_on": TODAY, "chassis_number": "MH1JM8117PK000001",
-         "engine_number": "JM81E0000001", "invoice_number": "INV-1",
-         "invoice_amount": 20_000_000},
+        {
+            "delivered_on": TODAY,
+            "chassis_number": "MH1JM8117PK000001",
+            "engine_number": "JM81E0000001",
+            "invoice_number": "INV-1",
+            "invoice_amount": 20_000_000,
+        },
         with_order,
     ),
     ("disburse", Action.DISBURSE): (
-        "POST", {"amount": 14_000_000, "reference": "TRF-1", "disbursed_on": TODAY}, with_order),
-}  # fmt: skip
+        "POST",
+        {"amount": 14_000_000, "reference": "TRF-1", "disbursed_on": TODAY},
+        with_order,
+    ),
+}
 USER_OF_ROLE: dict[Role, str] = {}
 for demo in USERS:
     USER_OF_ROLE.setdefault(demo.role, demo.username)

@@ -1,0 +1,196 @@
+"""Collection through the API: a contract paid on time, then not; its days past due, bucket
+and Kol move with each close of business; the negative list learns; a back-dated payment
+brings it back."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from app.approval.service import add_months
+from app.core.clock import today_jakarta
+from tests.conftest import ADMIN, ANALYST, CS, DEALER, FINANCE, auth, force_state, submit
+from tests.test_transitions import purchase_order
+
+COLLECTOR = auth("collector.joko")
+
+
+def active_contract(client: TestClient, database, disbursed_on: date) -> str:
+    number = submit(client, applicant={"marital_status": "single", "spouse": None})
+    force_state(database, number, "DELIVERED")
+    purchase_order(database, number)
+    paid = client.post(
+        f"/v1/contracts/{number}/disbursement",
+        headers=FINANCE,
+        json={
+            "amount": 14_000_000,
+            "reference": "TRF-LIFE",
+            "disbursed_on": disbursed_on.isoformat(),
+        },
+    )
+    assert paid.status_code == 200, paid.text
+    return number
+
+
+def pay(client: TestClient, number: str, amount: int, on: date, ref: str) -> dict[str, Any]:
+    response = client.post(
+        "/v1/payments",
+        headers=FINANCE,
+        json={
+            "contract_number": number,
+            "amount": amount,
+            "paid_on": on.isoformat(),
+            "reference": ref,
+        },
+    )
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def close(client: TestClient, day: date) -> None:
+    response = client.post(
+        "/v1/collection/close-of-business", headers=ADMIN, json={"business_date": day.isoformat()}
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_a_contract_through_collection(client: TestClient, database):
+    start = today_jakarta() - timedelta(days=200)
+    number = active_contract(client, database, start)
+    schedule = client.get(f"/v1/contracts/{number}/installments", headers=COLLECTOR).json()
+    installment = schedule["items"][0]["amount"]
+    for n in range(3):  # three months on time
+        pay(client, number, installment, add_months(start, n + 1), f"VA-{n}")
+    fourth = add_months(start, 4)
+    history: dict[int, tuple[int, str, int]] = {}
+    for offset in range(-1, 62):
+        day = fourth + timedelta(days=offset)
+        close(client, day)
+        last = client.get(f"/v1/contracts/{number}/positions", headers=COLLECTOR).json()
+        position = last["items"][-1]
+        assert position["business_date"] == day.isoformat()
+        history[offset] = (position["days_past_due"], position["bucket"], position["kol"])
+    assert history[-1] == (0, "current", 1)
+    assert history[0] == (0, "current", 1)
+    assert history[1] == (1, "1-29", 2)
+    assert history[29] == (29, "1-29", 2)
+    assert history[30] == (30, "30-59", 2)
+    assert history[60] == (60, "60-89", 2)
+    assert history[61] == (61, "60-89", 2)
+
+    # Past 60 days the debtor is on the negative list, and his next application stops.
+    listed = client.get("/v1/negative-list?category=overdue_60", headers=ADMIN).json()["items"]
+    assert [e["full_name"] for e in listed] == ["Siti Rahmawati"]
+    again = submit(client, applicant={"marital_status": "single", "spouse": None})
+    force_state(database, again, "SURVEYED")
+    screened = client.post(f"/v1/contracts/{again}/prescreening", headers=ANALYST).json()
+    assert screened["contract_state"] == "REJECTED"
+    assert screened["stops"][0]["category"] == "overdue_60"
+
+    # A payment dated 5 days after the fourth fell due, entered late, covers three months:
+    # the days closed since are recomputed, and the history shows the short arrears only.
+    pay(client, number, 3 * installment, fourth + timedelta(days=5), "VA-LATE")
+    positions = client.get(f"/v1/contracts/{number}/positions", headers=COLLECTOR).json()
+    by_day = {p["business_date"]: p["days_past_due"] for p in positions["items"]}
+    assert by_day[(fourth + timedelta(days=4)).isoformat()] == 4
+    assert by_day[(fourth + timedelta(days=5)).isoformat()] == 0
+    assert by_day[(fourth + timedelta(days=61)).isoformat()] == 0
+    view = client.get(f"/v1/contracts/{number}/installments", headers=CS).json()["items"]
+    assert [i["days_late"] for i in view[:4]] == [0, 0, 0, 5]
+    assert view[3]["late_charge_paid"] > 0
+    assert client.get(f"/v1/contracts/{number}/installments", headers=DEALER).status_code == 403
+
+
+def test_closing_a_day_twice_changes_nothing_and_missed_days_close_in_order(client, database):
+    start = today_jakarta() - timedelta(days=60)
+    active_contract(client, database, start)
+    day = start + timedelta(days=10)
+    close(client, day)
+    again = client.post(
+        "/v1/collection/close-of-business", headers=ADMIN, json={"business_date": day.isoformat()}
+    ).json()
+    assert again["days"] == []
+    caught_up = client.post(
+        "/v1/collection/close-of-business",
+        headers=ADMIN,
+        json={"business_date": (day + timedelta(days=3)).isoformat()},
+    ).json()["days"]
+    assert [d["business_date"] for d in caught_up] == [
+        (day + timedelta(days=n)).isoformat() for n in (1, 2, 3)
+    ]
+
+
+def test_three_bounced_payments_list_the_debtor(client: TestClient, database):
+    start = today_jakarta() - timedelta(days=100)
+    number = active_contract(client, database, start)
+    for n in range(3):
+        payment = pay(client, number, 100_000, start + timedelta(days=n + 1), f"CHQ-{n}")
+        reversed_ = client.post(
+            f"/v1/payments/{payment['id']}/reversal", headers=FINANCE, json={"reason": "bounced"}
+        )
+        assert reversed_.json()["reversed"] is True
+    listed = client.get("/v1/negative-list?category=bounced_cheques", headers=ADMIN).json()
+    assert len(listed["items"]) == 1
+    twice = client.post(
+        f"/v1/payments/{payment['id']}/reversal", headers=FINANCE, json={"reason": "bounced"}
+    )
+    assert twice.status_code == 409
+
+
+def test_payments_only_on_active_contracts_and_never_in_the_future(client, database):
+    number = submit(client)
+    refused = client.post(
+        "/v1/payments",
+        headers=FINANCE,
+        json={
+            "contract_number": number,
+            "amount": 100_000,
+            "paid_on": today_jakarta().isoformat(),
+            "reference": "X-1",
+        },
+    )
+    assert refused.status_code == 409
+    active = active_contract(client, database, today_jakarta() - timedelta(days=10))
+    future = client.post(
+        "/v1/payments",
+        headers=FINANCE,
+        json={
+            "contract_number": active,
+            "amount": 100_000,
+            "paid_on": (today_jakarta() + timedelta(days=1)).isoformat(),
+            "reference": "X-2",
+        },
+    )
+    assert future.status_code == 422
+    assert (
+        client.post(
+            "/v1/payments",
+            headers=DEALER,
+            json={
+                "contract_number": active,
+                "amount": 1,
+                "paid_on": "2026-01-01",
+                "reference": "X-3",
+            },
+        ).status_code
+        == 403
+    )
+
+
+def test_written_off_at_180_days_past_due(client: TestClient, database):
+    start = today_jakarta() - timedelta(days=250)
+    number = active_contract(client, database, start)
+    first_due = add_months(start, 1)
+    close(client, first_due + timedelta(days=179))
+    assert client.get(f"/v1/contracts/{number}", headers=CS).json()["state"] == "ACTIVE"
+    close(client, first_due + timedelta(days=180))
+    assert client.get(f"/v1/contracts/{number}", headers=CS).json()["state"] == "WRITTEN_OFF"
+    last = client.get(f"/v1/contracts/{number}/events", headers=CS).json()[-1]
+    assert (last["action"], last["from_state"], last["actor_role"]) == (
+        "write_off",
+        "ACTIVE",
+        "system",
+    )
+    feed = client.get("/v1/events?limit=1000", headers=ADMIN).json()["items"]
+    assert feed[-1]["action"] == "write_off"
