@@ -60,10 +60,6 @@ class ProblemError(Exception):
         self.extensions = extensions
 
 
-class BadRequest(ProblemError):
-    status, slug, title = 400, "bad-request", "Bad request"
-
-
 class Unauthorized(ProblemError):
     status, slug, title = 401, "unauthorized", "Authentication required"
 

@@ -14,11 +14,8 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///./kredo.db"
-    timezone: str = "Asia/Jakarta"
     log_level: str = "INFO"
     migrations_dir: Path = PROJECT_ROOT / "migrations"
-    default_page_size: int = 50
-    max_page_size: int = 200
 
 
 @lru_cache
