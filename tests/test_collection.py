@@ -3,6 +3,7 @@ and Kol move with each close of business; the negative list learns; a back-dated
 brings it back."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -194,3 +195,70 @@ def test_written_off_at_180_days_past_due(client: TestClient, database):
     )
     feed = client.get("/v1/events?limit=1000", headers=ADMIN).json()["items"]
     assert feed[-1]["action"] == "write_off"
+
+
+def test_the_portfolio_report(client: TestClient, database):
+    from app.collection.report import month_end, previous
+    from app.collection.service import close_through
+
+    today = today_jakarta()
+    start = date(today.year, today.month, 1) - timedelta(days=250)
+    good, bad = (active_contract(client, database, start) for _ in range(2))
+    installment = client.get(f"/v1/contracts/{good}/installments", headers=COLLECTOR).json()[
+        "items"
+    ][0]["amount"]
+    for n in range(1, 8):
+        pay(client, good, installment, add_months(start, n), f"GOOD-{n}")
+    with database.transaction() as session:
+        close_through(session, start)
+        close_through(session, today - timedelta(days=1))
+    assert client.get(f"/v1/contracts/{bad}", headers=CS).json()["state"] == "WRITTEN_OFF"
+    pay(client, bad, 1_000_000, today, "RECOVERY-1")  # after write-off: a recovery
+
+    written = add_months(start, 1) + timedelta(days=180)
+    year, month = written.year, written.month
+    assert month_end(year, month) < today
+    report = client.get(f"/v1/reports/portfolio?month={year:04d}-{month:02d}", headers=COLLECTOR)
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert body["write_off_mtd"]["accounts"] == 1
+    assert body["enr"]["accounts"] == 1  # the good contract, current
+    assert body["buckets"]["current"]["accounts"] == 1
+    before = client.get(
+        "/v1/reports/portfolio?month={:04d}-{:02d}".format(*previous(year, month)),
+        headers=COLLECTOR,
+    ).json()
+    flowed = Decimal(body["write_off_mtd"]["amount"]) * 100 / before["buckets"]["150-179"]["amount"]
+    assert Decimal(body["net_flow_rates"]["write_off"]) == flowed.quantize(Decimal("0.01"))
+    assert body["roll_rates"]["150-179"] == {"closed": before["buckets"]["150-179"]["amount"]}
+    csv_text = client.get(
+        f"/v1/reports/portfolio?month={year:04d}-{month:02d}&format=csv", headers=COLLECTOR
+    )
+    assert csv_text.headers["content-type"].startswith("text/csv")
+    assert csv_text.text.splitlines()[0] == "section,item,accounts,amount_or_rate"
+    later = client.get(
+        f"/v1/reports/portfolio?month={today.year:04d}-{today.month:02d}", headers=COLLECTOR
+    )
+    assert later.status_code == 409  # this month has not ended
+    assert client.get("/v1/reports/portfolio?month=2026-13", headers=ADMIN).status_code == 422
+    assert client.get("/v1/reports/portfolio?month=2026-10", headers=CS).status_code == 403
+
+
+def test_write_off_and_recovery_figures_of_the_month(client: TestClient, database):
+    from app.collection.report import figures
+    from app.collection.service import close_through
+
+    today = today_jakarta()
+    start = today - timedelta(days=260)
+    number = active_contract(client, database, start)
+    with database.transaction() as session:
+        close_through(session, start)
+        close_through(session, today - timedelta(days=1))
+    pay(client, number, 2_000_000, today, "REC-1")
+    day = add_months(start, 1) + timedelta(days=180)
+    with database.sessions() as session:
+        month = figures(session, day.year, day.month)
+        year = figures(session, today.year, today.month)
+    assert month.write_off_mtd.accounts == 1
+    assert month.write_off_mtd.amount > 0
+    assert year.recovery_ytd == 2_000_000

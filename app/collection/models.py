@@ -3,7 +3,7 @@ last close of business found it."""
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, UTCDateTime, utcnow
@@ -23,6 +23,8 @@ class Payment(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reversal_reason: Mapped[str | None] = mapped_column(String(30))  # bounced | mistaken
+    # Money collected on a written-off contract: a recovery, outside the schedule.
+    recovery: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class InstallmentPayment(Base):
@@ -61,3 +63,13 @@ class CloseOfBusiness(Base):
     written_off: Mapped[int] = mapped_column(Integer)
     listed_overdue_60: Mapped[int] = mapped_column(Integer)
     ran_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WriteOff(Base):
+    """A contract written off, with what it still owed that day."""
+
+    __tablename__ = "write_offs"
+
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
+    business_date: Mapped[date] = mapped_column(Date, index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)

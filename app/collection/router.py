@@ -1,9 +1,10 @@
 """Collection — payments, the installment view, positions, and the close of business."""
 
 from datetime import date
-from typing import Annotated, Literal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from app.applications.schemas import PaymentMethod
 from app.auth.dependencies import require
 from app.auth.roles import Permission
 from app.auth.service import Principal
-from app.collection import service
+from app.collection import report, service
 from app.collection.models import Payment, Position
 from app.contracts.models import Contract
 from app.contracts.service import get_visible
@@ -26,6 +27,7 @@ router = APIRouter(prefix="/v1", tags=["collection"])
 Cashier = Annotated[Principal, Depends(require(Permission.PAYMENT_POST))]
 ScheduleReader = Annotated[Principal, Depends(require(Permission.SCHEDULE_READ))]
 Closer = Annotated[Principal, Depends(require(Permission.CLOSE_OF_BUSINESS))]
+Reporter = Annotated[Principal, Depends(require(Permission.REPORT_READ))]
 
 
 class PaymentIn(BaseModel):
@@ -289,3 +291,81 @@ def list_positions(number: str, session: DbSession, principal: ScheduleReader) -
 def close_of_business(data: CloseIn, session: DbSession, _: Closer) -> CloseOut:
     closed = service.close_through(session, data.business_date)
     return CloseOut(days=[ClosedDay.model_validate(c) for c in closed])
+
+
+class PortfolioOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "month": "2026-10",
+                    "buckets": {"current": {"accounts": 442203, "amount": 701550637651}},
+                    "enr": {"accounts": 489490, "amount": 793498844117},
+                    "write_off_mtd": {"accounts": 837, "amount": 5137805292},
+                    "write_off_ytd": {"accounts": 16329, "amount": 39083262115},
+                    "recovery_ytd": 15138241910,
+                    "recovery_rate": "38.73",
+                    "delinquency_rate": {"by_amount": "6.13", "by_accounts": "4.85"},
+                    "net_flow_rates": {"1-29": "6.70", "write_off": "79.43"},
+                    "kol": {"kol_1": {"accounts": 442203, "amount": 701550637651}},
+                    "npf": {"amount": 21202618497, "rate": "2.67"},
+                    "roll_rates": {"current": {"current": 690000000000, "1-29": 45694879687}},
+                }
+            ]
+        }
+    )
+
+    month: str
+    buckets: dict[str, dict[str, int]]
+    enr: dict[str, int]
+    write_off_mtd: dict[str, int]
+    write_off_ytd: dict[str, int]
+    recovery_ytd: int
+    recovery_rate: Decimal
+    delinquency_rate: dict[str, Decimal]
+    net_flow_rates: dict[str, Decimal] = Field(description="Keyed by the bucket flowed into")
+    kol: dict[str, dict[str, int]]
+    npf: dict[str, Decimal | int]
+    roll_rates: dict[str, dict[str, int]] = Field(
+        description="Last month-end's balance of each bucket, by where it stands now"
+    )
+
+
+def _csv(report: dict[str, Any]) -> str:
+    lines = ["section,item,accounts,amount_or_rate"]
+    for name, row in report["buckets"].items():
+        lines.append(f"bucket,{name},{row['accounts']},{row['amount']}")
+    for key in ("enr", "write_off_mtd", "write_off_ytd"):
+        lines.append(f"total,{key},{report[key]['accounts']},{report[key]['amount']}")
+    lines.append(f"total,recovery_ytd,,{report['recovery_ytd']}")
+    lines.append(f"rate,recovery,,{report['recovery_rate']}")
+    for key, value in report["delinquency_rate"].items():
+        lines.append(f"rate,delinquency_{key},,{value}")
+    for key, value in report["net_flow_rates"].items():
+        lines.append(f"net_flow,{key},,{value}")
+    for key, row in report["kol"].items():
+        lines.append(f"kol,{key},{row['accounts']},{row['amount']}")
+    lines.append(f"rate,npf,,{report['npf']['rate']}")
+    for source, targets in report["roll_rates"].items():
+        for target, amount in targets.items():
+            lines.append(f"roll,{source}->{target},,{amount}")
+    return "\n".join(lines) + "\n"
+
+
+@router.get(
+    "/reports/portfolio",
+    summary="Buckets, ENR, write-off, recovery, delinquency, flow rates, Kol, roll rates",
+    response_model=PortfolioOut,
+    responses={200: {"content": {"text/csv": {}}}, **problem_responses(403, 409)},
+)
+def portfolio_report(
+    session: DbSession,
+    _: Reporter,
+    month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])],
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> Any:
+    year, number = (int(part) for part in month.split("-"))
+    data = report.portfolio(session, year, number)
+    if format == "csv":
+        return Response(_csv(data), media_type="text/csv")
+    return data

@@ -30,7 +30,13 @@ from app.approval.models import Installment
 from app.approval.service import expire_purchase_orders
 from app.auth.service import Principal
 from app.collection.arithmetic import BUCKETS, KOL_BANDS, Due, allocate
-from app.collection.models import CloseOfBusiness, InstallmentPayment, Payment, Position
+from app.collection.models import (
+    CloseOfBusiness,
+    InstallmentPayment,
+    Payment,
+    Position,
+    WriteOff,
+)
 from app.contracts.models import Contract, ContractEvent
 from app.contracts.service import EVENT_ORDER_LOCK, transition
 from app.contracts.states import Action, ContractState
@@ -89,10 +95,11 @@ def reallocate(session: Session, contract: Contract) -> int:
 def post_payment(
     session: Session, principal: Principal, contract: Contract, data: dict[str, Any]
 ) -> Payment:
-    if contract.state != ContractState.ACTIVE:
+    recovery = contract.state == ContractState.WRITTEN_OFF
+    if contract.state != ContractState.ACTIVE and not recovery:
         raise Conflict(
             f"Contract {contract.number} is {contract.state}; payments are taken "
-            "from active contracts."
+            "from active contracts (and, as recoveries, from written-off ones)."
         )
     if data["paid_on"] > today_jakarta():
         raise Unprocessable.field(
@@ -106,8 +113,11 @@ def post_payment(
         paid_on=data["paid_on"],
         reference=data["reference"],
     )
+    payment.recovery = recovery
     session.add(payment)
     session.flush()
+    if recovery:
+        return payment
     reallocate(session, contract)
     _recompute_since(session, contract, payment.paid_on)
     unsettled = session.scalar(
@@ -306,6 +316,14 @@ def _write_off(session: Session, day: date) -> int:
     ids = list(session.scalars(due))
     if not ids:
         return 0
+    session.execute(
+        insert(WriteOff).from_select(
+            ["contract_id", "business_date", "amount"],
+            select(
+                Position.contract_id, Position.business_date, Position.outstanding_principal
+            ).where(Position.business_date == day, Position.contract_id.in_(ids)),
+        )
+    )
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(EVENT_ORDER_LOCK)))
     session.execute(

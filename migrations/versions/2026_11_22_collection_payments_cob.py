@@ -63,6 +63,7 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("reversed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reversal_reason", sa.String(length=30), nullable=True),
+        sa.Column("recovery", sa.Boolean(), nullable=False),
         sa.CheckConstraint("amount > 0", name=op.f("ck_payments_amount_positive")),
         sa.ForeignKeyConstraint(
             ["contract_id"], ["contracts.id"], name=op.f("fk_payments_contract_id_contracts")
@@ -103,6 +104,21 @@ def upgrade() -> None:
             batch_op.f("ix_installment_payments_settled_on"), ["settled_on"], unique=False
         )
 
+    op.create_table(
+        "write_offs",
+        sa.Column("contract_id", sa.Integer(), nullable=False),
+        sa.Column("business_date", sa.Date(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contract_id"], ["contracts.id"], name=op.f("fk_write_offs_contract_id_contracts")
+        ),
+        sa.PrimaryKeyConstraint("contract_id", name=op.f("pk_write_offs")),
+    )
+    with op.batch_alter_table("write_offs", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_write_offs_business_date"), ["business_date"], unique=False
+        )
+
     with op.batch_alter_table("products", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -117,6 +133,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("products", schema=None) as batch_op:
         batch_op.drop_column("late_charge_rate")
+
+    with op.batch_alter_table("write_offs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_write_offs_business_date"))
+
+    op.drop_table("write_offs")
 
     with op.batch_alter_table("installment_payments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_installment_payments_settled_on"))

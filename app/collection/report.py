@@ -1,0 +1,118 @@
+"""The monthly portfolio report: per bucket accounts and amount, ENR, write-off month and
+year to date, recovery, delinquency, net flow and recovery rates, Kol distribution and NPF,
+and the roll-rate matrix — each a set-based query over the month-end positions."""
+
+import calendar
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, and_, cast, func, select
+from sqlalchemy.orm import Session, aliased
+
+from app.collection.arithmetic import (
+    BUCKETS,
+    Figures,
+    Month,
+    delinquency_rate,
+    net_flow_rates,
+    percent,
+    recovery_rate,
+)
+from app.collection.models import CloseOfBusiness, Payment, Position, WriteOff
+from app.core.errors import Conflict
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def previous(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def _write_offs(session: Session, first: date, last: date) -> Figures:
+    accounts, amount = session.execute(
+        select(func.count(), func.coalesce(func.sum(WriteOff.amount), 0)).where(
+            WriteOff.business_date >= first, WriteOff.business_date <= last
+        )
+    ).one()
+    return Figures(int(accounts), int(amount))
+
+
+def figures(session: Session, year: int, month: int) -> Month:
+    end = month_end(year, month)
+    rows = session.execute(
+        select(Position.bucket, func.count(), func.sum(Position.outstanding_principal))
+        .where(Position.business_date == end)
+        .group_by(Position.bucket)
+    ).all()
+    buckets = {name: Figures(0, 0) for name in BUCKETS}
+    for name, accounts, amount in rows:
+        buckets[name] = Figures(int(accounts), int(amount or 0))
+    recovered = session.scalar(
+        select(func.coalesce(func.sum(Payment.amount), 0)).where(
+            Payment.recovery,
+            Payment.reversed_at.is_(None),
+            Payment.paid_on >= date(year, 1, 1),
+            Payment.paid_on <= end,
+        )
+    )
+    return Month(
+        buckets=buckets,
+        write_off_mtd=_write_offs(session, date(year, month, 1), end),
+        write_off_ytd=_write_offs(session, date(year, 1, 1), end),
+        enr=Figures(
+            sum(f.accounts for f in buckets.values()), sum(f.amount for f in buckets.values())
+        ),
+        recovery_ytd=int(recovered or 0),
+    )
+
+
+def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
+    end = month_end(year, month)
+    if session.get(CloseOfBusiness, end) is None:
+        raise Conflict(f"The month-end {end} has not been closed yet (kredo cob --date {end}).")
+    current = figures(session, year, month)
+    before = figures(session, *previous(year, month))
+    by_amount, by_accounts = delinquency_rate(current)
+    kol = session.execute(
+        select(Position.kol, func.count(), func.sum(Position.outstanding_principal))
+        .where(Position.business_date == end)
+        .group_by(Position.kol)
+    ).all()
+    kol_figures = {f"kol_{k}": {"accounts": int(a), "amount": int(s or 0)} for k, a, s in kol}
+    npf = sum(v["amount"] for k, v in kol_figures.items() if k in ("kol_3", "kol_4", "kol_5"))
+    last, now = aliased(Position), aliased(Position)
+    prior_end = month_end(*previous(year, month))
+    rolled = session.execute(
+        select(
+            last.bucket,
+            func.coalesce(now.bucket, "closed"),
+            func.count(),
+            func.sum(last.outstanding_principal),
+        )
+        .outerjoin(
+            now, and_(now.contract_id == last.contract_id, now.business_date == cast(end, Date))
+        )
+        .where(last.business_date == prior_end)
+        .group_by(last.bucket, now.bucket)
+    ).all()
+    roll: dict[str, dict[str, int]] = {}
+    for source, target, _, amount in rolled:
+        roll.setdefault(source, {})[target] = int(amount or 0)
+    return {
+        "month": f"{year:04d}-{month:02d}",
+        "buckets": {
+            b: {"accounts": f.accounts, "amount": f.amount} for b, f in current.buckets.items()
+        },
+        "enr": {"accounts": current.enr.accounts, "amount": current.enr.amount},
+        "write_off_mtd": vars(current.write_off_mtd),
+        "write_off_ytd": vars(current.write_off_ytd),
+        "recovery_ytd": current.recovery_ytd,
+        "recovery_rate": recovery_rate(current),
+        "delinquency_rate": {"by_amount": by_amount, "by_accounts": by_accounts},
+        "net_flow_rates": net_flow_rates(before, current),
+        "kol": kol_figures,
+        "npf": {"amount": npf, "rate": percent(npf, current.enr.amount)},
+        "roll_rates": roll,
+    }
