@@ -262,3 +262,105 @@ def test_write_off_and_recovery_figures_of_the_month(client: TestClient, databas
     assert month.write_off_mtd.accounts == 1
     assert month.write_off_mtd.amount > 0
     assert year.recovery_ytd == 2_000_000
+
+
+def test_collection_actions_keep_to_the_ojk_rules(client: TestClient, database):
+    from app.approval.models import Collateral
+
+    start = today_jakarta() - timedelta(days=120)
+    number = active_contract(client, database, start)
+    url = f"/v1/contracts/{number}/collection-actions"
+
+    def act(at: str, **changes: Any):
+        body = {
+            "kind": "desk_call",
+            "performed_at": at,
+            "place": "billing_address",
+            "person": "debtor",
+            "result": "contacted",
+        } | changes
+        return client.post(url, json=body, headers=COLLECTOR)
+
+    for at, rule in (
+        ("2026-11-23T21:00:00+07:00", "ojk_hours"),
+        ("2026-11-22T10:00:00+07:00", "ojk_sunday"),
+        ("2026-12-25T10:00:00+07:00", "ojk_holiday"),
+    ):
+        refused = act(at)
+        assert refused.status_code == 422, at
+        assert refused.json()["errors"][0]["rule"] == rule
+        assert "POJK 22/2023" in refused.json()["errors"][0]["message"]
+    assert (
+        act("2026-11-23T10:00:00+07:00", person="third_party").json()["errors"][0]["rule"]
+        == "ojk_third_party"
+    )
+    assert act("2026-11-23T10:00:00+07:00", place="other").status_code == 422
+    client.post(
+        f"/v1/contracts/{number}/collection-consent",
+        headers=COLLECTOR,
+        json={"place": "Kantor debitur, Jl. Sudirman 1"},
+    )
+    assert act("2026-11-23T10:00:00+07:00", place="other").status_code == 201
+
+    # Warning letters are numbered and state what OJK requires.
+    first = act("2026-11-23T09:00:00+07:00", kind="warning_letter", result="sent").json()
+    second = act("2026-11-24T09:00:00+07:00", kind="warning_letter", result="sent").json()
+    assert first["letter_number"].startswith("SP1-JKT01-")
+    assert second["letter"]["level"] == "SP2"
+    assert set(first["letter"]) >= {
+        "due_date",
+        "days_late",
+        "outstanding_principal",
+        "interest_due",
+        "fines",
+    }
+
+    # Repossession: refused without a registered fiduciary certificate or without default.
+    grab = act(
+        "2026-11-25T10:00:00+07:00",
+        kind="repossession",
+        result="handed_over",
+        voluntary_handover=True,
+    )
+    rules = {e["rule"] for e in grab.json()["errors"]}
+    assert {"fiduciary_not_registered", "no_default"} <= rules
+    with database.transaction() as session:
+        session.query(Collateral).update({"fiduciary_registered_on": start})
+    close(client, add_months(start, 1) + timedelta(days=10))
+    grab = act(
+        "2026-11-25T10:00:00+07:00",
+        kind="repossession",
+        result="handed_over",
+        voluntary_handover=True,
+    )
+    assert grab.status_code == 201, grab.text
+    listed = client.get("/v1/negative-list?category=repossessed", headers=ADMIN).json()["items"]
+    assert len(listed) == 1
+
+
+def test_broken_promises_and_the_work_list(client: TestClient, database):
+    start = today_jakarta() - timedelta(days=100)
+    small, large = (active_contract(client, database, start) for _ in range(2))
+    due = add_months(start, 1)
+    promise = {
+        "kind": "desk_call",
+        "performed_at": f"{due + timedelta(days=3)}T10:00:00+07:00",
+        "place": "billing_address",
+        "person": "debtor",
+        "result": "promise_to_pay",
+        "promise_date": (due + timedelta(days=6)).isoformat(),
+        "promise_amount": 500_000,
+    }
+    made = client.post(f"/v1/contracts/{small}/collection-actions", json=promise, headers=COLLECTOR)
+    assert made.status_code == 201, made.text
+    with database.transaction() as session:
+        from app.collection.service import close_through
+
+        close_through(session, due + timedelta(days=5))
+        close_through(session, due + timedelta(days=8))
+    accounts = client.get("/v1/collection/accounts", headers=COLLECTOR).json()["items"]
+    assert {a["contract_number"] for a in accounts} == {small, large}
+    broken = {a["contract_number"]: a["broken_promises"] for a in accounts}
+    assert broken == {small: 1, large: 0}
+    assert accounts[0]["strategy"].startswith("reminder call")
+    assert client.get("/v1/collection/accounts", headers=CS).status_code == 403

@@ -36,6 +36,7 @@ class Permission(StrEnum):
     PAYMENT_POST = "payment:post"
     CLOSE_OF_BUSINESS = "close_of_business"
     REPORT_READ = "report:read"
+    COLLECTION_WORK = "collection:work"
     TRACKING_READ = "tracking:read"
     EVENT_FEED = "event_feed:read"
     NEGATIVE_LIST_READ = "negative_list:read"
@@ -68,6 +69,7 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.PAYMENT_POST: frozenset({R.FINANCE, R.COLLECTOR}),
     Permission.CLOSE_OF_BUSINESS: frozenset({R.ADMIN}),
     Permission.REPORT_READ: frozenset({R.ADMIN, R.COLLECTOR}),
+    Permission.COLLECTION_WORK: frozenset({R.COLLECTOR}),
     Permission.TRACKING_READ: frozenset({R.CUSTOMER_SERVICE, R.DEALER, R.SALESMAN}),
     Permission.EVENT_FEED: frozenset({R.ADMIN, R.INTEGRATION}),
     Permission.CUSTOMER_MATCH: frozenset({R.CUSTOMER_SERVICE, R.CREDIT_ANALYST, R.ADMIN}),

@@ -1,9 +1,19 @@
-"""Payments, what they paid of each installment, and each active contract's position as the
-last close of business found it."""
+"""Payments, what they paid of each installment, each contract's daily position, write-offs,
+and collection work: actions, consents, and the national holidays."""
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, UTCDateTime, utcnow
@@ -73,3 +83,56 @@ class WriteOff(Base):
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
     business_date: Mapped[date] = mapped_column(Date, index=True)
     amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class Holiday(Base):
+    """National holidays, on which debtors are not contacted."""
+
+    __tablename__ = "holidays"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class CollectionConsent(Base):
+    """The debtor's recorded agreement to be met somewhere else than at home or his billing
+    address (POJK 22/2023 allows it when agreed beforehand)."""
+
+    __tablename__ = "collection_consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    place: Mapped[str] = mapped_column(String(200))
+    recorded_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class CollectionAction(Base):
+    __tablename__ = "collection_actions"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('reminder_call', 'desk_call', 'field_visit', "
+            "'warning_letter', 'repossession')",
+            name="kind",
+        ),
+        CheckConstraint(
+            "result IN ('contacted', 'promise_to_pay', 'refused', 'not_found', "
+            "'paid', 'no_answer', 'sent', 'handed_over')",
+            name="result",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    performed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(String(20))
+    result: Mapped[str] = mapped_column(String(20))
+    promise_date: Mapped[date | None] = mapped_column(Date)
+    promise_amount: Mapped[int | None] = mapped_column(BigInteger)
+    promise_broken_on: Mapped[date | None] = mapped_column(Date)
+    letter_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    letter: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(String(1000))
+    collector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

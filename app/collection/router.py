@@ -1,20 +1,20 @@
 """Collection — payments, the installment view, positions, and the close of business."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 
 from app.applications.schemas import PaymentMethod
 from app.auth.dependencies import require
 from app.auth.roles import Permission
 from app.auth.service import Principal
-from app.collection import report, service
-from app.collection.models import Payment, Position
+from app.collection import report, service, work
+from app.collection.models import Holiday, Payment, Position
 from app.contracts.models import Contract
 from app.contracts.service import get_visible
 from app.core.clock import today_jakarta
@@ -28,6 +28,8 @@ Cashier = Annotated[Principal, Depends(require(Permission.PAYMENT_POST))]
 ScheduleReader = Annotated[Principal, Depends(require(Permission.SCHEDULE_READ))]
 Closer = Annotated[Principal, Depends(require(Permission.CLOSE_OF_BUSINESS))]
 Reporter = Annotated[Principal, Depends(require(Permission.REPORT_READ))]
+Collector = Annotated[Principal, Depends(require(Permission.COLLECTION_WORK))]
+HolidayReader = Annotated[Principal, Depends(require(Permission.REFERENCE_READ))]
 
 
 class PaymentIn(BaseModel):
@@ -368,4 +370,232 @@ def portfolio_report(
     data = report.portfolio(session, year, number)
     if format == "csv":
         return Response(_csv(data), media_type="text/csv")
+    return data
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "desk_call",
+                    "performed_at": "2026-11-23T10:00:00+07:00",
+                    "place": "billing_address",
+                    "person": "debtor",
+                    "result": "promise_to_pay",
+                    "promise_date": "2026-11-30",
+                    "promise_amount": 825000,
+                },
+                {
+                    "kind": "warning_letter",
+                    "performed_at": "2026-11-23T09:00:00+07:00",
+                    "place": "billing_address",
+                    "person": "debtor",
+                    "result": "sent",
+                },
+            ]
+        },
+    )
+
+    kind: Literal["reminder_call", "desk_call", "field_visit", "warning_letter", "repossession"]
+    performed_at: AwareDatetime
+    place: Literal["billing_address", "domicile", "other"]
+    person: Literal["debtor", "third_party"]
+    result: Literal[
+        "contacted",
+        "promise_to_pay",
+        "refused",
+        "not_found",
+        "paid",
+        "no_answer",
+        "sent",
+        "handed_over",
+    ]
+    promise_date: date | None = None
+    promise_amount: int | None = Field(default=None, strict=True, gt=0)
+    voluntary_handover: bool = False
+    court_order: str | None = Field(default=None, max_length=100)
+    note: str | None = Field(default=None, max_length=1000)
+
+    @model_validator(mode="after")
+    def _promise(self) -> "ActionIn":
+        promised = self.result == "promise_to_pay"
+        if promised != (self.promise_date is not None and self.promise_amount is not None):
+            raise ValueError("a promise to pay has a date and an amount, and only a promise")
+        return self
+
+
+class ActionOut(BaseModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "kind": "warning_letter",
+                    "performed_at": "2026-11-23T02:00:00Z",
+                    "place": "billing_address",
+                    "result": "sent",
+                    "promise_date": None,
+                    "promise_amount": None,
+                    "promise_broken_on": None,
+                    "letter_number": "SP1-JKT01-2026-SP-000001",
+                    "letter": {
+                        "level": "SP1",
+                        "due_date": "2026-10-24",
+                        "days_late": 30,
+                        "outstanding_principal": 12800000,
+                        "interest_due": 382939,
+                        "fines": 0,
+                        "installments_late": 1,
+                    },
+                    "note": None,
+                }
+            ]
+        },
+    )
+
+    id: int
+    kind: str
+    performed_at: datetime
+    place: str
+    result: str
+    promise_date: date | None
+    promise_amount: int | None
+    promise_broken_on: date | None
+    letter_number: str | None
+    letter: dict[str, Any] | None
+    note: str | None
+
+
+class ConsentIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"place": "Kantor debitur, Jl. Sudirman 1, Jakarta"}]},
+    )
+
+    place: str = Field(min_length=3, max_length=200)
+
+
+class Account(BaseModel):
+    contract_number: str
+    debtor: str
+    business_date: date
+    days_past_due: int
+    bucket: str
+    kol: int
+    amount_at_risk: int
+    broken_promises: int
+    strategy: str
+
+
+class AccountList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "contract_number": "JKT01-2026-MC-000042",
+                            "debtor": "Siti Rahmawati",
+                            "business_date": "2026-11-22",
+                            "days_past_due": 35,
+                            "bucket": "30-59",
+                            "kol": 2,
+                            "amount_at_risk": 12800000,
+                            "broken_promises": 1,
+                            "strategy": "desk call and warning letter SP1 (mid-range)",
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
+    items: list[Account]
+
+
+class HolidayIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"day": "2026-12-25", "name": "Hari Raya Natal"}]},
+    )
+
+    day: date
+    name: str = Field(min_length=2, max_length=100)
+
+
+class HolidayList(BaseModel):
+    items: list[HolidayIn]
+
+
+@router.post(
+    "/contracts/{number}/collection-actions",
+    summary="Record a collection action and its result, within the OJK conduct rules",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ActionOut,
+    responses=problem_responses(403, 404, 409),
+)
+def record_action(
+    number: str, data: ActionIn, once: Idempotent, session: DbSession, principal: Collector
+) -> JSONResponse:
+    def work_() -> tuple[ActionOut, dict[str, str]]:
+        contract = get_visible(session, principal, number)
+        action = work.record(session, principal, contract, data.model_dump())
+        return ActionOut.model_validate(action), {}
+
+    return once.run(principal.user_id, data, status.HTTP_201_CREATED, work_)
+
+
+@router.post(
+    "/contracts/{number}/collection-consent",
+    summary="Record the debtor's prior consent to be met at another place",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(403, 404),
+)
+def record_consent(
+    number: str, data: ConsentIn, session: DbSession, principal: Collector
+) -> ConsentIn:
+    contract = get_visible(session, principal, number)
+    consent = work.record_consent(session, principal, contract, data.place)
+    return ConsentIn(place=consent.place)
+
+
+@router.get(
+    "/collection/accounts",
+    summary="Accounts in arrears, riskiest first, with the strategy for their bucket",
+    responses=problem_responses(403),
+)
+def collection_accounts(
+    session: DbSession,
+    principal: Collector,
+    bucket: Annotated[
+        Literal["1-29", "30-59", "60-89", "90-119", "120-149", "150-179", "180+"] | None, Query()
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> AccountList:
+    return AccountList(
+        items=[Account.model_validate(a) for a in work.work_list(session, principal, bucket, limit)]
+    )
+
+
+@router.get(
+    "/holidays",
+    summary="National holidays (no collection contact)",
+    responses=problem_responses(403),
+)
+def list_holidays(session: DbSession, _: HolidayReader) -> HolidayList:
+    rows = session.scalars(select(Holiday).order_by(Holiday.day))
+    return HolidayList(items=[HolidayIn(day=h.day, name=h.name) for h in rows])
+
+
+@router.put(
+    "/holidays", summary="Add or rename a national holiday", responses=problem_responses(403)
+)
+def set_holiday(data: HolidayIn, session: DbSession, _: Closer) -> HolidayIn:
+    holiday = session.get(Holiday, data.day) or Holiday(day=data.day)
+    holiday.name = data.name
+    session.add(holiday)
+    session.flush()
     return data

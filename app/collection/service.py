@@ -32,6 +32,7 @@ from app.auth.service import Principal
 from app.collection.arithmetic import BUCKETS, KOL_BANDS, Due, allocate
 from app.collection.models import (
     CloseOfBusiness,
+    CollectionAction,
     InstallmentPayment,
     Payment,
     Position,
@@ -156,7 +157,7 @@ def reverse_payment(session: Session, payment: Payment, reason: str) -> Payment:
             or 0
         )
         if bounced >= BOUNCED_CHEQUES_LISTED:
-            _list_debtor(
+            list_debtor(
                 session,
                 contract,
                 "bounced_cheques",
@@ -276,7 +277,7 @@ def _recompute_since(session: Session, contract: Contract, since: date) -> None:
         _write_positions(session, day, [contract.id])
 
 
-def _list_debtor(session: Session, contract: Contract, category: str, reason: str) -> None:
+def list_debtor(session: Session, contract: Contract, category: str, reason: str) -> None:
     already = session.scalar(
         select(NegativeEntry.id).where(
             NegativeEntry.source_contract_id == contract.id,
@@ -365,6 +366,32 @@ def _write_off(session: Session, day: date) -> int:
     return len(ids)
 
 
+def break_promises(session: Session, day: date) -> int:
+    """Promises to pay whose date has passed without the promised money: broken today."""
+    paid_since = (
+        select(func.coalesce(func.sum(Payment.amount), 0))
+        .where(
+            Payment.contract_id == CollectionAction.contract_id,
+            Payment.reversed_at.is_(None),
+            Payment.paid_on >= func.date(CollectionAction.performed_at),
+            Payment.paid_on <= CollectionAction.promise_date,
+        )
+        .scalar_subquery()
+    )
+    result = session.execute(
+        update(CollectionAction)
+        .where(
+            CollectionAction.result == "promise_to_pay",
+            CollectionAction.promise_broken_on.is_(None),
+            CollectionAction.promise_date < day,
+            paid_since < CollectionAction.promise_amount,
+        )
+        .values(promise_broken_on=day)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def close_business_day(session: Session, day: date) -> CloseOfBusiness:
     """Close one business date; closing it again returns what the first close did."""
     done = session.get(CloseOfBusiness, day)
@@ -388,7 +415,7 @@ def close_business_day(session: Session, day: date) -> CloseOfBusiness:
         )
     )
     for contract in newly_overdue:
-        _list_debtor(
+        list_debtor(
             session,
             contract,
             "overdue_60",
@@ -397,6 +424,7 @@ def close_business_day(session: Session, day: date) -> CloseOfBusiness:
     listed = len(newly_overdue)
     written_off = _write_off(session, day)
     expire_purchase_orders(session, day)
+    break_promises(session, day)
     closed = CloseOfBusiness(
         business_date=day, contracts=counted, written_off=written_off, listed_overdue_60=listed
     )
