@@ -18,6 +18,9 @@ COLLECTOR = auth("collector.joko")
 
 def active_contract(client: TestClient, database, disbursed_on: date) -> str:
     number = submit(client, applicant={"marital_status": "single", "spouse": None})
+    force_state(database, number, "SURVEYED")
+    screened = client.post(f"/v1/contracts/{number}/prescreening", headers=ANALYST)
+    assert screened.status_code == 200, screened.text
     force_state(database, number, "DELIVERED")
     purchase_order(database, number)
     paid = client.post(
@@ -224,6 +227,7 @@ def test_the_portfolio_report(client: TestClient, database):
     assert body["write_off_mtd"]["accounts"] == 1
     assert body["enr"]["accounts"] == 1  # the good contract, current
     assert body["buckets"]["current"]["accounts"] == 1
+    assert body["debtor_kol"] == {"kol_1": 1}
     before = client.get(
         "/v1/reports/portfolio?month={:04d}-{:02d}".format(*previous(year, month)),
         headers=COLLECTOR,

@@ -20,6 +20,7 @@ from app.collection.arithmetic import (
 )
 from app.collection.models import CloseOfBusiness, Payment, Position, WriteOff
 from app.core.errors import Conflict
+from app.prescreening.models import ContractParty
 
 
 def month_end(year: int, month: int) -> date:
@@ -82,6 +83,14 @@ def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
     ).all()
     kol_figures = {f"kol_{k}": {"accounts": int(a), "amount": int(s or 0)} for k, a, s in kol}
     npf = sum(v["amount"] for k, v in kol_figures.items() if k in ("kol_3", "kol_4", "kol_5"))
+    worst = (
+        select(ContractParty.customer_id, func.max(Position.kol).label("kol"))
+        .join(Position, Position.contract_id == ContractParty.contract_id)
+        .where(Position.business_date == end, ContractParty.role == "applicant")
+        .group_by(ContractParty.customer_id)
+        .subquery()
+    )
+    debtors = session.execute(select(worst.c.kol, func.count()).group_by(worst.c.kol)).all()
     last, now = aliased(Position), aliased(Position)
     prior_end = month_end(*previous(year, month))
     rolled = session.execute(
@@ -113,6 +122,8 @@ def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
         "delinquency_rate": {"by_amount": by_amount, "by_accounts": by_accounts},
         "net_flow_rates": net_flow_rates(before, current),
         "kol": kol_figures,
+        # A debtor's quality is the worst of his contracts (as SLIK reports it).
+        "debtor_kol": {f"kol_{k}": int(n) for k, n in debtors},
         "npf": {"amount": npf, "rate": percent(npf, current.enr.amount)},
         "roll_rates": roll,
     }

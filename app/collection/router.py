@@ -327,6 +327,7 @@ class PortfolioOut(BaseModel):
     delinquency_rate: dict[str, Decimal]
     net_flow_rates: dict[str, Decimal] = Field(description="Keyed by the bucket flowed into")
     kol: dict[str, dict[str, int]]
+    debtor_kol: dict[str, int] = Field(description="Debtors by the worst Kol of their contracts")
     npf: dict[str, Decimal | int]
     roll_rates: dict[str, dict[str, int]] = Field(
         description="Last month-end's balance of each bucket, by where it stands now"
