@@ -52,6 +52,17 @@ def pay(client: TestClient, number: str, amount: int, on: date, ref: str) -> dic
     return result
 
 
+def close_in_steps(session: Any, first: date, last: date) -> None:
+    """Close every day from ``first`` to ``last``, a quarter at most per call."""
+    from app.collection.service import close_through
+
+    day = first
+    close_through(session, day)
+    while day < last:
+        day = min(day + timedelta(days=90), last)
+        close_through(session, day)
+
+
 def close(client: TestClient, day: date) -> None:
     response = client.post(
         "/v1/collection/close-of-business", headers=ADMIN, json={"business_date": day.isoformat()}
@@ -202,7 +213,6 @@ def test_written_off_at_180_days_past_due(client: TestClient, database):
 
 def test_the_portfolio_report(client: TestClient, database):
     from app.collection.report import month_end, previous
-    from app.collection.service import close_through
 
     today = today_jakarta()
     start = date(today.year, today.month, 1) - timedelta(days=250)
@@ -213,8 +223,7 @@ def test_the_portfolio_report(client: TestClient, database):
     for n in range(1, 8):
         pay(client, good, installment, add_months(start, n), f"GOOD-{n}")
     with database.transaction() as session:
-        close_through(session, start)
-        close_through(session, today - timedelta(days=1))
+        close_in_steps(session, start, today - timedelta(days=1))
     assert client.get(f"/v1/contracts/{bad}", headers=CS).json()["state"] == "WRITTEN_OFF"
     pay(client, bad, 1_000_000, today, "RECOVERY-1")  # after write-off: a recovery
 
@@ -250,14 +259,12 @@ def test_the_portfolio_report(client: TestClient, database):
 
 def test_write_off_and_recovery_figures_of_the_month(client: TestClient, database):
     from app.collection.report import figures
-    from app.collection.service import close_through
 
     today = today_jakarta()
     start = today - timedelta(days=260)
     number = active_contract(client, database, start)
     with database.transaction() as session:
-        close_through(session, start)
-        close_through(session, today - timedelta(days=1))
+        close_in_steps(session, start, today - timedelta(days=1))
     pay(client, number, 2_000_000, today, "REC-1")
     day = add_months(start, 1) + timedelta(days=180)
     with database.sessions() as session:
@@ -368,3 +375,24 @@ def test_broken_promises_and_the_work_list(client: TestClient, database):
     assert broken == {small: 1, large: 0}
     assert accounts[0]["strategy"].startswith("reminder call")
     assert client.get("/v1/collection/accounts", headers=CS).status_code == 403
+
+
+def test_a_future_day_cannot_be_closed(client: TestClient):
+    tomorrow = (today_jakarta() + timedelta(days=1)).isoformat()
+    refused = client.post(
+        "/v1/collection/close-of-business", headers=ADMIN, json={"business_date": tomorrow}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["rule"] == "future_date"
+
+
+def test_catching_up_is_a_quarter_at_a_time(client: TestClient):
+    start = today_jakarta() - timedelta(days=200)
+    close(client, start)
+    too_far = client.post(
+        "/v1/collection/close-of-business",
+        headers=ADMIN,
+        json={"business_date": (start + timedelta(days=120)).isoformat()},
+    )
+    assert too_far.status_code == 422
+    assert too_far.json()["errors"][0]["rule"] == "catch_up_too_long"

@@ -52,6 +52,7 @@ from app.simulation.calc import rupiah
 WRITE_OFF_DPD = 180
 OVERDUE_LISTING_DPD = 60
 BOUNCED_CHEQUES_LISTED = 3
+MAX_CATCH_UP_DAYS = 92  # a quarter per call: a mistyped year must not close decades
 _FLOORS = (0, 1, 30, 60, 90, 120, 150, 180)
 
 
@@ -434,9 +435,22 @@ def close_business_day(session: Session, day: date) -> CloseOfBusiness:
 
 
 def close_through(session: Session, until: date) -> list[CloseOfBusiness]:
-    """Every business date not yet closed, in order, up to ``until``."""
+    """Every business date not yet closed, in order, up to ``until`` (a day that has ended
+    or is ending: never a future one)."""
+    if until > today_jakarta():
+        raise Unprocessable.field(
+            "business_date",
+            "A business day is closed once it has come, not ahead of time.",
+            "future_date",
+        )
     last = session.scalar(select(func.max(CloseOfBusiness.business_date)))
     start = last + timedelta(days=1) if last else until
+    if (until - start).days >= MAX_CATCH_UP_DAYS:
+        raise Unprocessable.field(
+            "business_date",
+            f"The last day closed is {last}; close at most {MAX_CATCH_UP_DAYS} days at a time.",
+            "catch_up_too_long",
+        )
     closed = []
     day = start
     while day <= until:
