@@ -364,7 +364,7 @@ def _csv(report: dict[str, Any]) -> str:
 def portfolio_report(
     session: DbSession,
     _: Reporter,
-    month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])],
+    month: Annotated[str, Query(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", examples=["2026-10"])],
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> Any:
     year, number = (int(part) for part in month.split("-"))
