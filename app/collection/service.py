@@ -45,7 +45,7 @@ from app.core.clock import today_jakarta
 from app.core.errors import Conflict, Unprocessable
 from app.core.models import utcnow
 from app.prescreening.models import NegativeEntry
-from app.prescreening.service import add_negative_entry, identity_of
+from app.prescreening.service import identity_of, list_person
 from app.reference.models import Product
 from app.simulation.calc import rupiah
 
@@ -288,24 +288,13 @@ def list_debtor(session: Session, contract: Contract, category: str, reason: str
     )
     if already is not None or contract.application["applicant"]["type"] != "individual":
         return
-    person = identity_of(contract.application["applicant"])
-    add_negative_entry(
+    list_person(
         session,
-        NegativeEntry(
-            subject="person",
-            category=category,
-            full_name=person.full_name,
-            nik=person.nik,
-            birth_date=person.birth_date,
-            birth_place=person.birth_place,
-            mother_maiden_name=person.mother_maiden_name,
-            dealers=[],
-            source="collection",
-            source_contract_id=contract.id,
-            reason=reason,
-            listed_on=today_jakarta(),
-            active=True,
-        ),
+        identity_of(contract.application["applicant"]),
+        category,
+        source="collection",
+        contract_id=contract.id,
+        reason=reason,
     )
 
 

@@ -321,22 +321,46 @@ def note_rejection(
             if category == "rejected_order" and dealer and dealer not in existing.dealers:
                 existing.dealers = [*existing.dealers, dealer]
             return None
+    return list_person(
+        session,
+        applicant,
+        category,
+        source="rejection",
+        contract_id=contract.id,
+        reason=reason,
+        dealers=[dealer] if dealer else [],
+        created_by=actor.user_id if actor else None,
+    )
+
+
+def list_person(
+    session: Session,
+    person: Identity,
+    category: str,
+    *,
+    source: str,
+    contract_id: int | None,
+    reason: str,
+    dealers: list[str] | None = None,
+    created_by: int | None = None,
+) -> NegativeEntry:
+    """Put a person on the negative list, with the keys that will find him again."""
     return add_negative_entry(
         session,
         NegativeEntry(
             subject="person",
             category=category,
-            full_name=applicant.full_name,
-            nik=applicant.nik,
-            birth_date=applicant.birth_date,
-            birth_place=applicant.birth_place,
-            mother_maiden_name=applicant.mother_maiden_name,
-            dealers=[dealer] if dealer else [],
-            source="rejection",
-            source_contract_id=contract.id,
+            full_name=person.full_name,
+            nik=person.nik,
+            birth_date=person.birth_date,
+            birth_place=person.birth_place,
+            mother_maiden_name=person.mother_maiden_name,
+            dealers=dealers or [],
+            source=source,
+            source_contract_id=contract_id,
             reason=reason,
             listed_on=today_jakarta(),
-            created_by_id=actor.user_id if actor else None,
+            created_by_id=created_by,
             active=True,
         ),
     )
