@@ -28,7 +28,7 @@ from app.auth.models import User
 from app.auth.service import Principal
 from app.contracts.models import Contract, ContractEvent
 from app.contracts.numbering import next_number
-from app.contracts.service import ensure_allowed, transition
+from app.contracts.service import ensure_allowed, latest_of, transition
 from app.contracts.states import Action
 from app.core.clock import today_jakarta
 from app.core.errors import Conflict, Forbidden, Unprocessable
@@ -36,7 +36,6 @@ from app.core.models import utcnow
 from app.prescreening.service import note_rejection
 from app.reference.models import Branch
 from app.scoring.models import FatalScore
-from app.scoring.service import latest
 from app.simulation.models import Simulation
 
 PO_VALID_DAYS = 30
@@ -100,7 +99,7 @@ def request_approval(
     ensure_allowed(contract, Action.REQUEST_APPROVAL, principal)
     simulation = current_simulation(session, contract)
     amount = int(simulation.result["amount_financed"])
-    scored = latest(session, FatalScore, contract)
+    scored = latest_of(session, FatalScore, contract)
     deviation = bool(scored and scored.deviation)
     level = required_level(session, contract.branch_id, amount, deviation)
     request = ApprovalRequest(

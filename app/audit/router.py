@@ -15,7 +15,6 @@ from app.auth.dependencies import current_principal
 from app.auth.models import User
 from app.auth.roles import Role
 from app.auth.service import Principal
-from app.contracts.models import Contract
 from app.contracts.service import get_visible
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
@@ -124,17 +123,13 @@ def _out(session: Session, finding: AuditFinding) -> FindingOut:
     )
 
 
-def _contract(session: Session, auditor: Principal, number: str) -> Contract:
-    return get_visible(session, auditor, number)
-
-
 @router.get(
     "/{number}/audit-findings",
     summary="The contract's audit findings (auditors only)",
     responses=problem_responses(404),
 )
 def list_findings(number: str, session: DbSession, auditor: Auditor) -> FindingList:
-    contract = _contract(session, auditor, number)
+    contract = get_visible(session, auditor, number)
     items = [_out(session, f) for f in service.findings(session, contract)]
     return FindingList(items=items, held=service.on_hold(session, contract))
 
@@ -150,7 +145,7 @@ def raise_finding(
     number: str, data: FindingIn, once: Idempotent, session: DbSession, auditor: Auditor
 ) -> JSONResponse:
     def work() -> tuple[FindingOut, dict[str, str]]:
-        contract = _contract(session, auditor, number)
+        contract = get_visible(session, auditor, number)
         finding = service.raise_finding(
             session, auditor, contract, data.parameter, data.remark, data.severity
         )
@@ -167,5 +162,5 @@ def raise_finding(
 def resolve_finding(
     number: str, finding_id: RowId, data: ResolutionIn, session: DbSession, auditor: Auditor
 ) -> FindingOut:
-    contract = _contract(session, auditor, number)
+    contract = get_visible(session, auditor, number)
     return _out(session, service.resolve(session, auditor, contract, finding_id, data.resolution))

@@ -156,6 +156,14 @@ def transition(
     )
 
 
+def latest_of(session: Session, model: type[Any], contract: Contract) -> Any:
+    """The newest row of a stage's table (``contract_id`` and ``id`` columns) for a contract:
+    the decision that stands."""
+    return session.scalar(
+        select(model).where(model.contract_id == contract.id).order_by(model.id.desc()).limit(1)
+    )
+
+
 def events_of(session: Session, contract: Contract) -> list[ContractEvent]:
     return list(
         session.scalars(

@@ -12,7 +12,7 @@ from app.auth.service import Principal, username_of
 from app.contracts.models import Contract
 from app.contracts.router import IfMatch, transition_out, transition_route
 from app.contracts.schemas import TransitionOut
-from app.contracts.service import check_if_match, get_visible, transition
+from app.contracts.service import check_if_match, get_visible, latest_of, transition
 from app.contracts.states import Action
 from app.contracts.views import masked
 from app.core.dependencies import DbSession
@@ -108,12 +108,7 @@ def prescreen_contract(
 )
 def get_prescreening(number: str, session: DbSession, principal: DecisionReader) -> PrescreeningOut:
     contract = get_visible(session, principal, number)
-    screening = session.scalar(
-        select(Prescreening)
-        .where(Prescreening.contract_id == contract.id)
-        .order_by(Prescreening.id.desc())
-        .limit(1)
-    )
+    screening = latest_of(session, Prescreening, contract)
     if screening is None:
         raise NotFound(f"Contract {number} has not been pre-screened.")
     return prescreening_out(session, principal, contract, screening)

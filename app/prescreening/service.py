@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.service import Principal
 from app.contracts.models import Contract
-from app.contracts.service import ensure_allowed, transition
+from app.contracts.service import ensure_allowed, latest_of, transition
 from app.contracts.states import Action
 from app.core.clock import today_jakarta
 from app.prescreening.matching import (
@@ -308,13 +308,9 @@ def note_rejection(
     if form["applicant"]["type"] == "company":
         return None  # board members are screened as people; a company has no identity keys
     applicant = identity_of(form["applicant"])
-    repeat = session.scalar(
-        select(Prescreening.customer_type)
-        .where(Prescreening.contract_id == contract.id)
-        .order_by(Prescreening.id.desc())
-        .limit(1)
-    )
-    category = "blocked" if repeat == "repeat_order" else "rejected_order"
+    screening = latest_of(session, Prescreening, contract)
+    repeat = screening is not None and screening.customer_type == "repeat_order"
+    category = "blocked" if repeat else "rejected_order"
     dealer = session.scalar(select(Dealer.code).where(Dealer.id == contract.dealer_id))
     for existing, _ in negative_hits(session, applicant):
         if existing.category in (category, *BAD_CATEGORIES):

@@ -12,7 +12,7 @@ from app.auth.roles import Permission
 from app.auth.service import Principal, username_of
 from app.contracts.models import Contract
 from app.contracts.router import IfMatch, transition_route
-from app.contracts.service import check_if_match, get_visible
+from app.contracts.service import check_if_match, get_visible, latest_of
 from app.contracts.states import Action
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
@@ -174,7 +174,7 @@ def score_contract(
 )
 def get_fatal_scores(number: str, session: DbSession, principal: DecisionReader) -> FatalScoreOut:
     contract = get_visible(session, principal, number)
-    stored = service.latest(session, FatalScore, contract)
+    stored = latest_of(session, FatalScore, contract)
     if stored is None:
         raise NotFound(f"Contract {number} has no fatal-scores decision yet.")
     return fatal_score_out(session, contract, stored)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.service import Principal
 from app.contracts.models import Contract
-from app.contracts.service import ensure_allowed, transition
+from app.contracts.service import ensure_allowed, latest_of, transition
 from app.contracts.states import Action, ContractState
 from app.core.clock import today_jakarta
 from app.core.errors import Conflict, FieldError, NotFound, Unprocessable, invalid
@@ -87,12 +87,6 @@ def record_slik(
     return check
 
 
-def latest(session: Session, model: type[Any], contract: Contract) -> Any:
-    return session.scalar(
-        select(model).where(model.contract_id == contract.id).order_by(model.id.desc()).limit(1)
-    )
-
-
 def _past_write_offs(session: Session, customer_id: int | None, contract: Contract) -> int:
     if customer_id is None:
         return 0
@@ -135,14 +129,14 @@ def decide(
     ensure_allowed(contract, Action.SCORE, principal)
     product = session.get_one(Product, contract.product_id)
     rule_set = active_rule_set(session, product.id)
-    slik = latest(session, SlikCheck, contract)
+    slik = latest_of(session, SlikCheck, contract)
     financed = contract.otr_price - contract.down_payment
     if slik is None and financed > product.slik_required_above:
         raise Conflict(
             f"Enter the SLIK result first: it is required when more than "
             f"Rp {product.slik_required_above:,} is financed."
         )
-    screening = latest(session, Prescreening, contract)
+    screening = latest_of(session, Prescreening, contract)
     result = screening.result if screening else {}
     definition = rule_set.definition
     estimate = quote(
