@@ -172,3 +172,15 @@ def test_inactive_dealer_cannot_submit(client: TestClient):
         "/v1/contracts", json=application(dealer_code="D-JKT-002"), headers=auth("sales.budi")
     )
     assert response.json()["errors"][0]["rule"] == "dealer_inactive"
+
+
+def test_etag_matching_is_weak_and_takes_lists():
+    from app.core.etags import etag_matches
+
+    tag = 'W/"JKT01-2026-MC-000001-v3"'
+    assert etag_matches(tag, tag)
+    assert etag_matches('"JKT01-2026-MC-000001-v3"', tag)
+    assert etag_matches(f'W/"other", {tag}', tag)
+    assert etag_matches("*", tag)
+    assert not etag_matches('W/"JKT01-2026-MC-000001-v2"', tag)
+    assert not etag_matches(None, tag)

@@ -24,6 +24,7 @@ from app.contracts.views import contract_out, contract_page, event_views, with_c
 from app.core.clock import start_of_day
 from app.core.dependencies import DbSession
 from app.core.errors import Forbidden, problem_responses
+from app.core.etags import etag_matches
 from app.core.pagination import decode_cursor
 from app.core.privacy import SEES_PERSONAL_DATA
 from app.reference.models import Dealer
@@ -107,7 +108,7 @@ def get_contract(
 ) -> Any:
     contract = service.get_visible(session, principal, number)
     etag = service.etag_of(contract)
-    if request.headers.get("if-none-match") in (etag, etag.removeprefix("W/")):
+    if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
     response.headers["ETag"] = etag
     return contract_out(session, contract, principal)

@@ -23,6 +23,7 @@ from app.contracts.states import (
     sources_for,
 )
 from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, PreconditionFailed
+from app.core.etags import etag_matches
 from app.core.models import utcnow
 
 
@@ -32,12 +33,8 @@ def etag_of(contract: Contract) -> str:
 
 def check_if_match(contract: Contract, if_match: str | None) -> None:
     """412 when the client's ``If-Match`` names another version than the current one."""
-    if if_match is None:
-        return
-    tags = {tag.strip() for tag in if_match.split(",")}
     current = etag_of(contract)
-    # Weak comparison (RFC 9110 §8.8.3.2): W/"x" and "x" name the same version.
-    if "*" not in tags and current not in tags and current.removeprefix("W/") not in tags:
+    if if_match is not None and not etag_matches(if_match, current):
         raise PreconditionFailed(
             f"The contract has changed (now {current}); read it again and retry."
         )

@@ -15,6 +15,7 @@ from app.contracts.scope import visible_to
 from app.contracts.service import get_visible
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
+from app.core.etags import etag_matches
 from app.core.models import utcnow
 from app.core.pagination import RowId, decode_cursor, encode_cursor
 from app.prescreening.models import ContractParty
@@ -98,11 +99,6 @@ class CustomerTracking(BaseModel):
     contracts: list[TrackingOut]
 
 
-def _not_modified(request: Request, etag: str) -> bool:
-    given = request.headers.get("if-none-match")
-    return given is not None and etag in {t.strip() for t in given.split(",")}
-
-
 @router.get(
     "/contracts/{number}/tracking",
     response_model=TrackingOut,
@@ -114,7 +110,7 @@ def track_contract(
 ) -> Any:
     contract = get_visible(session, principal, number)
     etag = f'W/"track-{contract.number}-v{contract.version}"'
-    if _not_modified(request, etag):
+    if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
     response.headers["ETag"] = etag
     return timeline(session, contract, utcnow())
@@ -145,7 +141,7 @@ def track_customer(
         raise NotFound(f"No contract of customer {customer_id} in your scope.")
     versions = ",".join(f"{c.number}:{c.version}" for c in contracts)
     etag = f'W/"customer-{customer_id}-{hashlib.sha256(versions.encode()).hexdigest()[:16]}"'
-    if _not_modified(request, etag):
+    if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
     response.headers["ETag"] = etag
     now = utcnow()
