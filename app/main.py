@@ -13,7 +13,9 @@ from app.approval.router import router as approval_router
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.auth.service import demo_users_exist
+from app.collection.page import router as page_router
 from app.collection.router import router as collection_router
+from app.collection.servicing import router as servicing_router
 from app.contracts.router import router as contracts_router
 from app.core.database import Database
 from app.core.errors import Problem, install_error_handlers
@@ -91,6 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         approval_router,
         tracking_router,
         collection_router,
+        servicing_router,
+        page_router,
     ):
         app.include_router(router)
 

@@ -8,12 +8,14 @@ import pytest
 from app.collection.arithmetic import (
     Figures,
     Month,
+    annuity,
     bucket,
     days_past_due,
     delinquency_rate,
     kol,
     net_flow_rates,
     recovery_rate,
+    restructure,
 )
 
 F = Figures
@@ -121,3 +123,26 @@ def test_payments_go_to_the_oldest_installment_late_charge_first():
     assert paid[1].settled_on == date(2026, 2, 1)
     assert paid[0].late_charge == 44
     assert credit == 1_100 - 34 - 10 - 1_000  # kept as credit for the next installment
+
+
+def test_annuity_worked_cases():
+    # Rp 10,000,000 over 12 months at 2 % a month: 945,595.97, rounded up.
+    assert annuity(10_000_000, D("0.02"), 12) == 945_596
+    # Without interest the principal is split, the rupiah rounded up.
+    assert annuity(1_200, D(0), 7) == 172
+
+
+def test_a_payment_holiday_capitalises_the_arrears_and_each_months_interest():
+    plan = restructure(10_000_000, 300_000, D("0.02"), 12, holiday=3)
+    # 10,300,000 x 1.02^3 = 10,930,442 (each month rounded to the rupiah)
+    assert plan.principal == 10_930_442
+    assert plan.capitalised_interest == 930_442
+    assert plan.installment == annuity(10_930_442, D("0.02"), 12) == 1_033_579
+    assert (plan.count, plan.holiday) == (12, 3)
+
+
+def test_an_extension_lowers_the_installment_and_a_rate_cut_too():
+    base = restructure(10_000_000, 0, D("0.02"), 12)
+    assert restructure(10_000_000, 0, D("0.02"), 24).installment < base.installment
+    assert restructure(10_000_000, 0, D("0.01"), 12).installment < base.installment
+    assert base.capitalised_interest == 0

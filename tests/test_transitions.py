@@ -10,12 +10,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
-from app.approval.models import ApprovalRequest, PurchaseOrder
-from app.approval.service import issue_purchase_order
+from app.approval.models import ApprovalRequest, Installment, PurchaseOrder
+from app.approval.service import add_months, issue_purchase_order
 from app.auth.models import User
 from app.auth.roles import Role
+from app.collection.models import Restructuring
 from app.contracts.models import Contract
 from app.contracts.states import Action, ContractState, roles_for, sources_for
 from app.core.clock import today_jakarta
@@ -152,6 +153,39 @@ def with_simulation(db, number: str, path: str) -> str:
     return path
 
 
+def with_restructuring(db, number: str, path: str) -> str:
+    """A schedule of three installments and a request to stretch it to 24."""
+    ensure_simulation(db, number)
+    with db.transaction() as session:
+        contract = _contract(session, number)
+        if session.scalar(select(Installment.id).where(Installment.contract_id == contract.id)):
+            session.execute(delete(Restructuring).where(Restructuring.status == "requested"))
+        else:
+            start = today_jakarta()
+            session.add_all(
+                Installment(
+                    contract_id=contract.id,
+                    number=n,
+                    due_date=add_months(start, n),
+                    amount=1_000_000,
+                    principal=900_000,
+                    interest=100_000,
+                )
+                for n in (1, 2, 3)
+            )
+        collector = session.scalar(select(User.id).where(User.username == "collector.joko"))
+        row = Restructuring(
+            contract_id=contract.id,
+            kind="tenor_extension",
+            terms={"installments": 24},
+            reason="Income halved",
+            requested_by_id=collector,
+        )
+        session.add(row)
+        session.flush()
+        return path.replace("{restructuring_id}", str(row.id))
+
+
 # For each (operation, transition): its method, a valid body, and how to get its URL ready
 # for a contract. A new transition endpoint must add itself here.
 Prepare = Callable[[Any, str, str], str]
@@ -203,6 +237,11 @@ ENDPOINTS: dict[tuple[str, Action], tuple[str, dict[str, Any], Prepare]] = {
             "invoice_amount": 20_000_000,
         },
         with_order,
+    ),
+    ("decide_restructuring", Action.RESTRUCTURE): (
+        "POST",
+        {"decision": "approve", "reason": "Income verified"},
+        with_restructuring,
     ),
     ("disburse", Action.DISBURSE): (
         "POST",

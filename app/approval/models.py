@@ -93,6 +93,8 @@ class Installment(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     principal: Mapped[int] = mapped_column(BigInteger)
     interest: Mapped[int] = mapped_column(BigInteger)
+    # Replaced by a restructuring's new schedule: kept, but no longer owed.
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("restructurings.id"))
 
 
 class Collateral(Base):

@@ -37,6 +37,11 @@ class Permission(StrEnum):
     CLOSE_OF_BUSINESS = "close_of_business"
     REPORT_READ = "report:read"
     COLLECTION_WORK = "collection:work"
+    COLLECTION_ASSIGN = "collection:assign"
+    RESTRUCTURE_REQUEST = "restructure:request"
+    RESTRUCTURE_DECIDE = "restructure:decide"
+    RESTRUCTURE_READ = "restructure:read"
+    COLLATERAL_WRITE = "collateral:write"
     TRACKING_READ = "tracking:read"
     EVENT_FEED = "event_feed:read"
     NEGATIVE_LIST_READ = "negative_list:read"
@@ -70,6 +75,15 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.CLOSE_OF_BUSINESS: frozenset({R.ADMIN}),
     Permission.REPORT_READ: frozenset({R.ADMIN, R.COLLECTOR}),
     Permission.COLLECTION_WORK: frozenset({R.COLLECTOR}),
+    Permission.COLLECTION_ASSIGN: frozenset({R.ADMIN}),
+    # Restructuring: the collector proposes, an approver decides (maker-checker by role).
+    Permission.RESTRUCTURE_REQUEST: frozenset({R.COLLECTOR}),
+    Permission.RESTRUCTURE_DECIDE: frozenset({R.APPROVER}),
+    Permission.RESTRUCTURE_READ: frozenset(
+        {R.COLLECTOR, R.APPROVER, R.FINANCE, R.CUSTOMER_SERVICE}
+    ),
+    # The fiduciary certificate and the BPKB are back-office documents.
+    Permission.COLLATERAL_WRITE: frozenset({R.FINANCE}),
     Permission.TRACKING_READ: frozenset({R.CUSTOMER_SERVICE, R.DEALER, R.SALESMAN}),
     Permission.EVENT_FEED: frozenset({R.ADMIN, R.INTEGRATION}),
     Permission.CUSTOMER_MATCH: frozenset({R.CUSTOMER_SERVICE, R.CREDIT_ANALYST, R.ADMIN}),

@@ -10,7 +10,7 @@ The formulas are those of the collection report in the source document (``seeds/
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 BUCKETS = ("current", "1-29", "30-59", "60-89", "90-119", "120-149", "150-179", "180+")
 _BUCKET_FLOORS = (0, 1, 30, 60, 90, 120, 150, 180)
@@ -141,3 +141,48 @@ def allocate(schedule: list[Due], payments: list[tuple[date, int]]) -> tuple[lis
         Paid(d.number, c[0], c[1], c[2], s)
         for d, c, s in zip(schedule, covered, settled, strict=True)
     ], credit
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A restructured schedule's terms: ``count`` equal installments of ``installment`` on
+    ``principal`` at ``monthly_rate``, the first ``holiday`` months after the next due date."""
+
+    principal: int  # the outstanding principal plus the interest capitalised
+    capitalised_interest: int
+    monthly_rate: Decimal
+    count: int
+    holiday: int
+    installment: int
+
+
+def annuity(principal: int, monthly_rate: Decimal, count: int) -> int:
+    """The level installment that repays ``principal`` in ``count`` months, rounded up to
+    the rupiah so the last installment never owes more than the others."""
+    if monthly_rate == 0:
+        return -(-principal // count)
+    factor = (1 + monthly_rate) ** -count
+    exact = principal * monthly_rate / (1 - factor)
+    return int(exact.to_integral_value(rounding=ROUND_CEILING))
+
+
+def restructure(
+    outstanding: int,
+    arrears_interest: int,
+    monthly_rate: Decimal,
+    count: int,
+    holiday: int = 0,
+) -> Plan:
+    """The new terms from what is still owed: the interest already due and unpaid is
+    capitalised, and during a payment holiday the interest of each month is added too."""
+    principal = outstanding + arrears_interest
+    for _ in range(holiday):
+        principal += int((principal * monthly_rate).to_integral_value(rounding=ROUND_HALF_UP))
+    return Plan(
+        principal=principal,
+        capitalised_interest=principal - outstanding,
+        monthly_rate=monthly_rate,
+        count=count,
+        holiday=holiday,
+        installment=annuity(principal, monthly_rate, count),
+    )

@@ -136,3 +136,48 @@ class CollectionAction(Base):
     note: Mapped[str | None] = mapped_column(String(1000))
     collector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Restructuring(Base):
+    """A payment holiday, tenor extension or rate reduction: requested by a collector,
+    decided by an approver. Approval supersedes the unsettled installments (they stay, marked)
+    with a new schedule from the outstanding; ``old_schedule`` is the schedule as it stood."""
+
+    __tablename__ = "restructurings"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('payment_holiday', 'tenor_extension', 'rate_reduction')", name="kind"
+        ),
+        CheckConstraint("status IN ('requested', 'approved', 'rejected')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(String(1000))
+    status: Mapped[str] = mapped_column(String(10), default="requested")
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(String(1000))
+    effective_on: Mapped[date | None] = mapped_column(Date)
+    annual_rate: Mapped[str | None] = mapped_column(String(20))  # of the new schedule, Decimal
+    outstanding_principal: Mapped[int | None] = mapped_column(BigInteger)
+    capitalised_interest: Mapped[int | None] = mapped_column(BigInteger)
+    installment: Mapped[int | None] = mapped_column(BigInteger)
+    installments: Mapped[int | None] = mapped_column(Integer)
+    first_due_on: Mapped[date | None] = mapped_column(Date)
+    old_schedule: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+
+
+class CollectorAssignment(Base):
+    """Which collector works a contract (the work list's ``collector`` filter)."""
+
+    __tablename__ = "collector_assignments"
+
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
+    collector_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_on: Mapped[date] = mapped_column(Date)
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

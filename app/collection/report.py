@@ -4,9 +4,10 @@ and the roll-rate matrix — each a set-based query over the month-end positions
 
 import calendar
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Date, and_, cast, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.collection.arithmetic import (
@@ -69,10 +70,49 @@ def figures(session: Session, year: int, month: int) -> Month:
     )
 
 
-def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
+def _require_closed(session: Session, year: int, month: int) -> None:
     end = month_end(year, month)
     if session.get(CloseOfBusiness, end) is None:
         raise Conflict(f"The month-end {end} has not been closed yet (kredo cob --date {end}).")
+
+
+def trend(session: Session, year: int, month: int, months: int = 12) -> list[dict[str, Any]]:
+    """The rates of each of the ``months`` months up to this one, oldest first; a month whose
+    end (or the end before it, for flow rates) was never closed has ``None`` for them."""
+    _require_closed(session, year, month)
+    ends = [(year, month)]
+    for _ in range(months):
+        ends.append(previous(*ends[-1]))
+    ends.reverse()
+    closed = set(
+        session.scalars(
+            select(CloseOfBusiness.business_date).where(
+                CloseOfBusiness.business_date.in_([month_end(*m) for m in ends])
+            )
+        )
+    )
+    known = {m: figures(session, *m) for m in ends if month_end(*m) in closed}
+    rows = []
+    for before, current in pairwise(ends):
+        month_figures = known.get(current)
+        by_amount, by_accounts = delinquency_rate(month_figures) if month_figures else (None, None)
+        rows.append(
+            {
+                "month": f"{current[0]:04d}-{current[1]:02d}",
+                "net_flow_rates": net_flow_rates(known[before], month_figures)
+                if month_figures and before in known
+                else None,
+                "delinquency_by_amount": by_amount,
+                "delinquency_by_accounts": by_accounts,
+                "recovery_rate": recovery_rate(month_figures) if month_figures else None,
+            }
+        )
+    return rows
+
+
+def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
+    _require_closed(session, year, month)
+    end = month_end(year, month)
     current = figures(session, year, month)
     before = figures(session, *previous(year, month))
     by_amount, by_accounts = delinquency_rate(current)
@@ -100,9 +140,7 @@ def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
             func.count(),
             func.sum(last.outstanding_principal),
         )
-        .outerjoin(
-            now, and_(now.contract_id == last.contract_id, now.business_date == cast(end, Date))
-        )
+        .outerjoin(now, and_(now.contract_id == last.contract_id, now.business_date == end))
         .where(last.business_date == prior_end)
         .group_by(last.bucket, now.bucket)
     ).all()

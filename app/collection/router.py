@@ -13,7 +13,7 @@ from app.applications.schemas import PaymentMethod
 from app.auth.dependencies import require
 from app.auth.roles import Permission
 from app.auth.service import Principal
-from app.collection import report, service, work
+from app.collection import report, restructuring, service, work
 from app.collection.models import Holiday, Payment, Position
 from app.contracts.models import Contract
 from app.contracts.service import get_visible
@@ -110,6 +110,7 @@ class InstallmentsOut(BaseModel):
             "examples": [
                 {
                     "contract_number": "JKT01-2026-MC-000042",
+                    "restructured_on": None,
                     "items": [
                         {
                             "number": 1,
@@ -130,7 +131,10 @@ class InstallmentsOut(BaseModel):
     )
 
     contract_number: str
-    items: list[InstallmentView]
+    restructured_on: date | None = Field(
+        description="When the current schedule was approved, for a restructured contract"
+    )
+    items: list[InstallmentView] = Field(description="The schedule in force")
 
 
 class PositionOut(BaseModel):
@@ -268,7 +272,9 @@ def list_installments(
     contract = get_visible(session, principal, number)
     rows = service.installments_view(session, contract, today_jakarta())
     return InstallmentsOut(
-        contract_number=number, items=[InstallmentView.model_validate(r) for r in rows]
+        contract_number=number,
+        restructured_on=restructuring.restructured_on(session, contract),
+        items=[InstallmentView.model_validate(r) for r in rows],
     )
 
 
@@ -489,6 +495,7 @@ class Account(BaseModel):
     amount_at_risk: int
     broken_promises: int
     strategy: str
+    collector: str | None = Field(description="The collector assigned, if any")
 
 
 class AccountList(BaseModel):
@@ -507,6 +514,7 @@ class AccountList(BaseModel):
                             "amount_at_risk": 12800000,
                             "broken_promises": 1,
                             "strategy": "desk call and warning letter SP1 (mid-range)",
+                            "collector": "collector.joko",
                         }
                     ]
                 }
@@ -574,11 +582,14 @@ def collection_accounts(
     bucket: Annotated[
         Literal["1-29", "30-59", "60-89", "90-119", "120-149", "150-179", "180+"] | None, Query()
     ] = None,
+    branch: Annotated[str | None, Query(max_length=10, examples=["JKT01"])] = None,
+    collector: Annotated[
+        str | None, Query(max_length=60, description="Assigned collector's username")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AccountList:
-    return AccountList(
-        items=[Account.model_validate(a) for a in work.work_list(session, principal, bucket, limit)]
-    )
+    rows = work.work_list(session, principal, limit, bucket, branch, collector)
+    return AccountList(items=[Account.model_validate(a) for a in rows])
 
 
 @router.get(

@@ -64,7 +64,7 @@ def reallocate(session: Session, contract: Contract) -> int:
     installments = list(
         session.scalars(
             select(Installment)
-            .where(Installment.contract_id == contract.id)
+            .where(Installment.contract_id == contract.id, Installment.superseded_by_id.is_(None))
             .order_by(Installment.number)
         )
     )
@@ -79,6 +79,7 @@ def reallocate(session: Session, contract: Contract) -> int:
     ]
     paid, credit = allocate(schedule, [(p.paid_on, p.amount) for p in payments])
     session.execute(delete(InstallmentPayment).where(InstallmentPayment.contract_id == contract.id))
+    # Only what money reached: an installment without a row is simply unpaid.
     session.add_all(
         InstallmentPayment(
             installment_id=i.id,
@@ -89,9 +90,25 @@ def reallocate(session: Session, contract: Contract) -> int:
             settled_on=p.settled_on,
         )
         for i, p in zip(installments, paid, strict=True)
+        if p.late_charge or p.interest or p.principal
     )
     session.flush()
     return credit
+
+
+def _settled_in_full(session: Session, contract: Contract) -> bool:
+    """Every installment of the schedule in force settled."""
+    unsettled = session.scalar(
+        select(func.count())
+        .select_from(Installment)
+        .outerjoin(InstallmentPayment, InstallmentPayment.installment_id == Installment.id)
+        .where(
+            Installment.contract_id == contract.id,
+            Installment.superseded_by_id.is_(None),
+            InstallmentPayment.settled_on.is_(None),
+        )
+    )
+    return unsettled == 0
 
 
 def post_payment(
@@ -122,14 +139,7 @@ def post_payment(
         return payment
     reallocate(session, contract)
     _recompute_since(session, contract, payment.paid_on)
-    unsettled = session.scalar(
-        select(func.count())
-        .select_from(InstallmentPayment)
-        .where(
-            InstallmentPayment.contract_id == contract.id, InstallmentPayment.settled_on.is_(None)
-        )
-    )
-    if unsettled == 0:
+    if _settled_in_full(session, contract):
         transition(
             session,
             contract,
@@ -171,7 +181,7 @@ def installments_view(session: Session, contract: Contract, today: date) -> list
     rows = session.execute(
         select(Installment, InstallmentPayment)
         .outerjoin(InstallmentPayment, InstallmentPayment.installment_id == Installment.id)
-        .where(Installment.contract_id == contract.id)
+        .where(Installment.contract_id == contract.id, Installment.superseded_by_id.is_(None))
         .order_by(Installment.number)
     ).all()
     view = []
@@ -236,7 +246,7 @@ def _positions_query(session: Session, day: date, contract_ids: list[int] | None
         )
         .join(Installment, Installment.contract_id == Contract.id)
         .outerjoin(InstallmentPayment, InstallmentPayment.installment_id == Installment.id)
-        .where(Contract.state == ContractState.ACTIVE.value)
+        .where(Contract.state == ContractState.ACTIVE.value, Installment.superseded_by_id.is_(None))
         .group_by(Contract.id)
     )
     if contract_ids is not None:

@@ -8,15 +8,24 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from app.approval.models import Collateral
+from app.auth.models import User
+from app.auth.roles import Role
 from app.auth.service import Principal
 from app.collection.conduct import Contact, contact_problems, repossession_problems, strategy
-from app.collection.models import CollectionAction, CollectionConsent, Holiday, Position
+from app.collection.models import (
+    CollectionAction,
+    CollectionConsent,
+    CollectorAssignment,
+    Holiday,
+    Position,
+)
 from app.collection.service import installments_view, list_debtor
 from app.contracts.models import Contract
 from app.contracts.numbering import next_number
 from app.contracts.scope import visible_to
+from app.contracts.states import ContractState
 from app.core.clock import JAKARTA, today_jakarta
-from app.core.errors import Conflict, FieldError, invalid
+from app.core.errors import Conflict, FieldError, NotFound, Unprocessable, invalid
 from app.reference.models import Branch
 
 
@@ -138,10 +147,15 @@ def record(
 
 
 def work_list(
-    session: Session, principal: Principal, bucket: str | None, limit: int
+    session: Session,
+    principal: Principal,
+    limit: int,
+    bucket: str | None = None,
+    branch: str | None = None,
+    collector: str | None = None,
 ) -> list[dict[str, Any]]:
     """Accounts in arrears at the last close, riskiest first: amount at risk, days past due,
-    then broken promises."""
+    then broken promises; filtered by bucket, branch code and assigned collector."""
     last_day = session.scalar(select(func.max(Position.business_date)))
     if last_day is None:
         return []
@@ -154,14 +168,20 @@ def work_list(
         .scalar_subquery()
     )
     query = (
-        select(Contract.number, Contract.applicant_name, Position, broken)
+        select(Contract.number, Contract.applicant_name, Position, broken, User.username)
         .join(
             Position, and_(Position.contract_id == Contract.id, Position.business_date == last_day)
         )
+        .outerjoin(CollectorAssignment, CollectorAssignment.contract_id == Contract.id)
+        .outerjoin(User, User.id == CollectorAssignment.collector_id)
         .where(visible_to(principal), Position.days_past_due > 0)
     )
     if bucket is not None:
         query = query.where(Position.bucket == bucket)
+    if branch is not None:
+        query = query.where(Contract.branch_id.in_(select(Branch.id).where(Branch.code == branch)))
+    if collector is not None:
+        query = query.where(User.username == collector)
     rows = session.execute(
         query.order_by(
             Position.outstanding_principal.desc(), Position.days_past_due.desc(), broken.desc()
@@ -178,9 +198,71 @@ def work_list(
             "amount_at_risk": p.outstanding_principal,
             "broken_promises": promises,
             "strategy": strategy(p.bucket),
+            "collector": assigned,
         }
-        for number, name, p, promises in rows
+        for number, name, p, promises, assigned in rows
     ]
+
+
+def assign_collector(
+    session: Session, principal: Principal, contract: Contract, username: str
+) -> CollectorAssignment:
+    """Give the contract to a collector of its branch (replacing the one it had)."""
+    collector = session.scalar(select(User).where(User.username == username, User.active))
+    if collector is None or collector.role != Role.COLLECTOR:
+        raise Unprocessable.field("collector", f"{username} is not an active collector.", "role")
+    if collector.branch_id != contract.branch_id:
+        raise Unprocessable.field(
+            "collector", f"{username} works another branch than the contract's.", "branch"
+        )
+    assignment = session.get(CollectorAssignment, contract.id) or CollectorAssignment(
+        contract_id=contract.id
+    )
+    assignment.collector_id = collector.id
+    assignment.assigned_on = today_jakarta()
+    assignment.assigned_by_id = principal.user_id
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
+def collateral_of(session: Session, contract: Contract) -> Collateral:
+    collateral = session.scalar(select(Collateral).where(Collateral.contract_id == contract.id))
+    if collateral is None:
+        raise NotFound(f"Contract {contract.number} has no collateral: it was never disbursed.")
+    return collateral
+
+
+def update_collateral(session: Session, contract: Contract, changes: dict[str, Any]) -> Collateral:
+    """Register the fiduciary certificate, and follow the BPKB from awaited to held to
+    released (only once the contract is paid off)."""
+    collateral = collateral_of(session, contract)
+    registered = changes.get("fiduciary_registered_on")
+    if registered is not None and registered > today_jakarta():
+        raise Unprocessable.field(
+            "fiduciary_registered_on", "A registration cannot be dated ahead.", "future_date"
+        )
+    if changes.get("bpkb_status") == "released" and contract.state != ContractState.PAID_OFF:
+        raise Unprocessable.field(
+            "bpkb_status",
+            f"The BPKB is held until the contract is paid off; {contract.number} is "
+            f"{contract.state}.",
+            "bpkb_held_until_paid_off",
+        )
+    for name, value in changes.items():
+        setattr(collateral, name, value)
+    if (collateral.fiduciary_certificate is None) != (collateral.fiduciary_registered_on is None):
+        raise Unprocessable.field(
+            "fiduciary_certificate",
+            "A fiduciary registration has both its certificate number and its date.",
+            "certificate_and_date",
+        )
+    if collateral.bpkb_status != "awaited" and not collateral.bpkb_number:
+        raise Unprocessable.field(
+            "bpkb_number", "A BPKB held or released has its number.", "bpkb_number"
+        )
+    session.flush()
+    return collateral
 
 
 def record_consent(

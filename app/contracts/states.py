@@ -48,6 +48,7 @@ class Action(StrEnum):
     EXPIRE = "expire"
     PAY_OFF = "pay_off"
     WRITE_OFF = "write_off"
+    RESTRUCTURE = "restructure"  # a new schedule approved; the contract stays active
 
 
 S = ContractState
@@ -116,6 +117,7 @@ TRANSITIONS: tuple[Edge, ...] = tuple(
     # collection
     + _edges(Action.PAY_OFF, (S.ACTIVE,), S.PAID_OFF)
     + _edges(Action.WRITE_OFF, (S.ACTIVE,), S.WRITTEN_OFF)
+    + _edges(Action.RESTRUCTURE, (S.ACTIVE,), S.ACTIVE, R.APPROVER)
 )  # fmt: skip
 
 

@@ -1,0 +1,234 @@
+"""Restructuring: a payment holiday, a tenor extension or a rate reduction for a debtor who
+can pay again on easier terms. A collector requests it with the terms; an approver decides.
+Approval keeps the old schedule (the unsettled installments stay, marked superseded, and the
+schedule as it stood is stored with the decision) and adds a new one from the outstanding
+principal, the interest already due and unpaid capitalised. Part-payments on superseded
+installments carry over to the new ones, because every payment is allocated again."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.approval.models import Installment
+from app.approval.service import add_months, current_simulation
+from app.auth.service import Principal
+from app.collection.arithmetic import Plan, restructure
+from app.collection.models import Restructuring
+from app.collection.service import installments_view, reallocate
+from app.contracts.models import Contract
+from app.contracts.service import ensure_allowed, transition
+from app.contracts.states import Action, ContractState
+from app.core.clock import today_jakarta
+from app.core.errors import Conflict, Unprocessable
+from app.core.models import utcnow
+from app.simulation.calc import schedule
+
+MAX_HOLIDAY_MONTHS = 6
+MAX_INSTALLMENTS = 60  # what is left may be stretched to at most five years
+
+
+def annual_rate(session: Session, contract: Contract) -> Decimal:
+    """The effective annual rate the contract runs at now: the last restructuring's, or the
+    one disclosed at signing (the monthly IRR x 12)."""
+    latest = session.scalar(
+        select(Restructuring.annual_rate)
+        .where(Restructuring.contract_id == contract.id, Restructuring.status == "approved")
+        .order_by(Restructuring.id.desc())
+        .limit(1)
+    )
+    if latest is not None:
+        return Decimal(latest)
+    return Decimal(str(current_simulation(session, contract).result["effective_rate"]))
+
+
+def _standing(session: Session, contract: Contract, today: date) -> dict[str, Any]:
+    """What is still owed: the unsettled installments, their principal, the interest of those
+    already due, and the next due date the new schedule starts from."""
+    rows = installments_view(session, contract, today)
+    open_rows = [r for r in rows if r["settled_on"] is None]
+    if not open_rows:
+        raise Conflict(f"Contract {contract.number} has nothing left to restructure.")
+    upcoming = [r["due_date"] for r in open_rows if r["due_date"] > today]
+    if upcoming:
+        first_due = upcoming[0]
+    else:
+        last = rows[-1]["due_date"]
+        months = 1
+        while add_months(last, months) <= today:
+            months += 1
+        first_due = add_months(last, months)
+    return {
+        "rows": rows,
+        "open": open_rows,
+        "outstanding": sum(r["principal"] for r in open_rows),
+        "arrears_interest": sum(r["interest"] for r in open_rows if r["due_date"] <= today),
+        "first_due": first_due,
+    }
+
+
+def _plan(
+    session: Session, contract: Contract, kind: str, terms: dict[str, Any], standing: dict[str, Any]
+) -> tuple[Plan, Decimal]:
+    """The new terms, or 422 naming the term that does not make the debt easier."""
+    rate = annual_rate(session, contract)
+    remaining = len(standing["open"])
+    count, holiday, new_rate = remaining, 0, rate
+    if kind == "payment_holiday":
+        holiday = terms["holiday_months"]
+    elif kind == "tenor_extension":
+        count = terms["installments"]
+        if count <= remaining:
+            raise Unprocessable.field(
+                "terms.installments",
+                f"An extension needs more than the {remaining} installments left.",
+                "not_an_extension",
+            )
+    else:
+        new_rate = Decimal(terms["annual_rate"])
+        if new_rate >= rate:
+            raise Unprocessable.field(
+                "terms.annual_rate",
+                f"A reduction needs a rate below the current {rate}.",
+                "not_a_reduction",
+            )
+    if count + holiday > MAX_INSTALLMENTS:
+        raise Unprocessable.field(
+            "terms",
+            f"The new schedule may run at most {MAX_INSTALLMENTS} months.",
+            "too_long",
+        )
+    plan = restructure(
+        standing["outstanding"], standing["arrears_interest"], new_rate / 12, count, holiday
+    )
+    return plan, new_rate
+
+
+def _record_plan(
+    restructuring: Restructuring, plan: Plan, rate: Decimal, standing: dict[str, Any]
+) -> None:
+    restructuring.annual_rate = str(rate)
+    restructuring.outstanding_principal = standing["outstanding"]
+    restructuring.capitalised_interest = plan.capitalised_interest
+    restructuring.installment = plan.installment
+    restructuring.installments = plan.count
+    restructuring.first_due_on = add_months(standing["first_due"], plan.holiday)
+
+
+def _active(contract: Contract) -> None:
+    if contract.state != ContractState.ACTIVE:
+        raise Conflict(
+            f"Contract {contract.number} is {contract.state}; only active contracts are "
+            "restructured."
+        )
+
+
+def request(
+    session: Session, principal: Principal, contract: Contract, data: dict[str, Any]
+) -> Restructuring:
+    _active(contract)
+    pending = session.scalar(
+        select(Restructuring.id).where(
+            Restructuring.contract_id == contract.id, Restructuring.status == "requested"
+        )
+    )
+    if pending is not None:
+        raise Conflict(f"Restructuring {pending} of {contract.number} awaits its decision.")
+    standing = _standing(session, contract, today_jakarta())
+    plan, rate = _plan(session, contract, data["kind"], data["terms"], standing)
+    restructuring = Restructuring(
+        contract_id=contract.id,
+        kind=data["kind"],
+        terms=data["terms"],
+        reason=data["reason"],
+        requested_by_id=principal.user_id,
+    )
+    _record_plan(restructuring, plan, rate, standing)
+    session.add(restructuring)
+    session.flush()
+    return restructuring
+
+
+def _json_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()}
+
+
+def _apply(session: Session, contract: Contract, restructuring: Restructuring, today: date) -> None:
+    """Supersede the unsettled installments and add the new schedule, as of ``today``."""
+    standing = _standing(session, contract, today)
+    plan, rate = _plan(session, contract, restructuring.kind, restructuring.terms, standing)
+    _record_plan(restructuring, plan, rate, standing)
+    restructuring.effective_on = today
+    restructuring.old_schedule = [_json_row(r) for r in standing["rows"]]
+    open_numbers = [r["number"] for r in standing["open"]]
+    session.execute(
+        update(Installment)
+        .where(Installment.contract_id == contract.id, Installment.number.in_(open_numbers))
+        .values(superseded_by_id=restructuring.id)
+    )
+    last = session.scalar(
+        select(func.max(Installment.number)).where(Installment.contract_id == contract.id)
+    )
+    first_due = add_months(standing["first_due"], plan.holiday)
+    rows = schedule(plan.principal, plan.installment, plan.count, False, plan.monthly_rate)
+    session.add_all(
+        Installment(
+            contract_id=contract.id,
+            number=(last or 0) + row.number,
+            due_date=add_months(first_due, row.number - 1),
+            amount=row.amount,
+            principal=row.principal,
+            interest=row.interest,
+        )
+        for row in rows
+    )
+    session.flush()
+    reallocate(session, contract)
+
+
+def decide(
+    session: Session,
+    principal: Principal,
+    contract: Contract,
+    restructuring: Restructuring,
+    decision: str,
+    reason: str,
+) -> Restructuring:
+    ensure_allowed(contract, Action.RESTRUCTURE, principal)
+    if restructuring.status != "requested":
+        raise Conflict(f"Restructuring {restructuring.id} is already {restructuring.status}.")
+    restructuring.decided_by_id = principal.user_id
+    restructuring.decided_at = utcnow()
+    restructuring.decision_reason = reason
+    if decision == "reject":
+        restructuring.status = "rejected"
+        session.flush()
+        return restructuring
+    restructuring.status = "approved"
+    _apply(session, contract, restructuring, today_jakarta())
+    transition(
+        session,
+        contract,
+        Action.RESTRUCTURE,
+        principal,
+        reason=reason,
+        payload={
+            "restructuring_id": restructuring.id,
+            "kind": restructuring.kind,
+            "installment": restructuring.installment,
+            "installments": restructuring.installments,
+            "first_due_on": str(restructuring.first_due_on),
+        },
+    )
+    return restructuring
+
+
+def restructured_on(session: Session, contract: Contract) -> date | None:
+    """The day the contract's current schedule was approved, if it was restructured."""
+    return session.scalar(
+        select(func.max(Restructuring.effective_on)).where(
+            Restructuring.contract_id == contract.id, Restructuring.status == "approved"
+        )
+    )
