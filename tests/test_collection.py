@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.approval.service import add_months
@@ -396,3 +397,26 @@ def test_catching_up_is_a_quarter_at_a_time(client: TestClient):
     )
     assert too_far.status_code == 422
     assert too_far.json()["errors"][0]["rule"] == "catch_up_too_long"
+
+
+def test_the_kol_bands_and_the_write_off_threshold_are_settings(client, database, monkeypatch):
+    import pydantic
+
+    from app.collection.service import close_through, policy
+    from app.core.settings import Settings
+
+    monkeypatch.setenv("KREDO_KOL_UPPER_DAYS", "[0, 30, 60, 90]")  # an older, stricter rule
+    monkeypatch.setenv("KREDO_WRITE_OFF_DAYS", "45")
+    stricter = policy(Settings())
+    assert stricter.kol_bands == ((1, 0), (2, 30), (3, 60), (4, 90), (5, None))
+    start = today_jakarta() - timedelta(days=80)
+    number = active_contract(client, database, start)
+    with database.transaction() as session:
+        close_through(session, add_months(start, 1) + timedelta(days=40), stricter)
+    last = client.get(f"/v1/contracts/{number}/positions", headers=COLLECTOR).json()["items"][-1]
+    assert (last["days_past_due"], last["bucket"], last["kol"]) == (40, "30-59", 3)  # OJK: Kol-2
+    with database.transaction() as session:
+        close_through(session, add_months(start, 1) + timedelta(days=45), stricter)
+    assert client.get(f"/v1/contracts/{number}", headers=CS).json()["state"] == "WRITTEN_OFF"
+    with pytest.raises(pydantic.ValidationError):
+        Settings(kol_upper_days=(0, 90, 90, 180))

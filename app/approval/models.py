@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -84,10 +85,15 @@ class Installment(Base):
     """The repayment schedule, made from the stored simulation at disbursement."""
 
     __tablename__ = "installments"
-    __table_args__ = (UniqueConstraint("contract_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("contract_id", "number"),
+        # Covers the close of business's pass over every schedule in force.
+        Index("ix_installments_in_force", "contract_id", "superseded_by_id", "due_date",
+              "principal", "id"),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
     number: Mapped[int] = mapped_column(Integer)
     due_date: Mapped[date] = mapped_column(Date, index=True)
     amount: Mapped[int] = mapped_column(BigInteger)

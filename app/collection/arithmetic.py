@@ -17,7 +17,21 @@ _BUCKET_FLOORS = (0, 1, 30, 60, 90, 120, 150, 180)
 DELINQUENT = ("30-59", "60-89", "90-119", "120-149", "150-179")
 
 # OJK loan quality as reported to SLIK: the first band whose upper bound holds (None: above).
-KOL_BANDS: tuple[tuple[int, int | None], ...] = ((1, 0), (2, 90), (3, 120), (4, 180), (5, None))
+KolBands = tuple[tuple[int, int | None], ...]
+KOL_BANDS: KolBands = ((1, 0), (2, 90), (3, 120), (4, 180), (5, None))
+
+
+def kol_bands(upper_days: tuple[int, ...]) -> KolBands:
+    """Kol-1.. from the last day past due of each but the worst: (0, 90, 120, 180) is OJK's."""
+    return (*((n, days) for n, days in enumerate(upper_days, start=1)), (len(upper_days) + 1, None))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the close of business applies: the Kol bands and the write-off threshold."""
+
+    kol_bands: KolBands = KOL_BANDS
+    write_off_days: int = 180
 
 
 def days_past_due(oldest_unpaid_due: date | None, business_date: date) -> int:
@@ -34,7 +48,7 @@ def bucket(dpd: int) -> str:
     raise ValueError(dpd)
 
 
-def kol(dpd: int, bands: tuple[tuple[int, int | None], ...] = KOL_BANDS) -> int:
+def kol(dpd: int, bands: KolBands = KOL_BANDS) -> int:
     """Kol-1 *lancar* .. Kol-5 *macet*; the bands are configuration (older rules differ)."""
     for quality, upper in bands:
         if upper is None or dpd <= upper:

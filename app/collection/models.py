@@ -58,7 +58,7 @@ class Position(Base):
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
     business_date: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
     days_past_due: Mapped[int] = mapped_column(Integer)
-    bucket: Mapped[str] = mapped_column(String(10), index=True)
+    bucket: Mapped[str] = mapped_column(String(10))
     kol: Mapped[int] = mapped_column(Integer)
     outstanding_principal: Mapped[int] = mapped_column(BigInteger)
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from app.approval.models import Installment
 from app.approval.service import expire_purchase_orders
 from app.auth.service import Principal
-from app.collection.arithmetic import BUCKETS, KOL_BANDS, Due, allocate
+from app.collection.arithmetic import BUCKETS, Due, KolBands, Policy, allocate, kol_bands
 from app.collection.models import (
     CloseOfBusiness,
     CollectionAction,
@@ -44,12 +44,12 @@ from app.contracts.states import Action, ContractState
 from app.core.clock import today_jakarta
 from app.core.errors import Conflict, Unprocessable
 from app.core.models import utcnow
+from app.core.settings import Settings, get_settings
 from app.prescreening.models import NegativeEntry
 from app.prescreening.service import identity_of, list_person
 from app.reference.models import Product
 from app.simulation.calc import rupiah
 
-WRITE_OFF_DPD = 180
 OVERDUE_LISTING_DPD = 60
 BOUNCED_CHEQUES_LISTED = 3
 MAX_CATCH_UP_DAYS = 92  # a quarter per call: a mistyped year must not close decades
@@ -225,36 +225,61 @@ def _band(
     return case(*whens, else_=names[0])
 
 
-def _kol(expression: ColumnElement[int]) -> ColumnElement[Any]:
-    whens = [(expression <= upper, quality) for quality, upper in KOL_BANDS if upper is not None]
-    return case(*whens, else_=KOL_BANDS[-1][0])
+def policy(settings: Settings | None = None) -> Policy:
+    """The close of business's rules from the service settings."""
+    settings = settings or get_settings()
+    return Policy(kol_bands(settings.kol_upper_days), settings.write_off_days)
 
 
-def _positions_query(session: Session, day: date, contract_ids: list[int] | None = None) -> Any:
+def _kol(expression: ColumnElement[int], bands: KolBands) -> ColumnElement[Any]:
+    whens = [(expression <= upper, quality) for quality, upper in bands if upper is not None]
+    return case(*whens, else_=bands[-1][0])
+
+
+def _positions_query(
+    session: Session, day: date, rules: Policy, contract_ids: list[int] | None = None
+) -> Any:
+    """Each active contract's position on ``day``: one pass over the schedules in force
+    finds the oldest installment unpaid that day and the principal outstanding; days past
+    due, bucket and Kol are then worked out once per contract, not once per installment."""
     unpaid = or_(InstallmentPayment.settled_on.is_(None), InstallmentPayment.settled_on > day)
-    oldest = func.min(case((and_(unpaid, Installment.due_date <= day), Installment.due_date)))
-    paid_principal = func.coalesce(func.sum(InstallmentPayment.principal), 0)
-    dpd = func.coalesce(_days(session, day, oldest), 0)
-    query = (
+    per_contract = (
         select(
-            Contract.id,
-            literal(day),
-            dpd,
-            _band(dpd, _FLOORS, BUCKETS),
-            _kol(dpd),
-            func.sum(Installment.principal) - paid_principal,
+            Contract.id.label("contract_id"),
+            func.min(case((and_(unpaid, Installment.due_date <= day), Installment.due_date))).label(
+                "oldest_unpaid"
+            ),
+            (
+                func.sum(Installment.principal)
+                - func.coalesce(func.sum(InstallmentPayment.principal), 0)
+            ).label("outstanding"),
         )
-        .join(Installment, Installment.contract_id == Contract.id)
+        .join(Contract, Contract.id == Installment.contract_id)
         .outerjoin(InstallmentPayment, InstallmentPayment.installment_id == Installment.id)
         .where(Contract.state == ContractState.ACTIVE.value, Installment.superseded_by_id.is_(None))
         .group_by(Contract.id)
     )
     if contract_ids is not None:
-        query = query.where(Contract.id.in_(contract_ids))
-    return query
+        per_contract = per_contract.where(Contract.id.in_(contract_ids))
+    found = per_contract.subquery("per_contract")
+    aged = select(
+        found.c.contract_id,
+        func.coalesce(_days(session, day, found.c.oldest_unpaid), 0).label("dpd"),
+        found.c.outstanding,
+    ).subquery("aged")
+    return select(
+        aged.c.contract_id,
+        literal(day),
+        aged.c.dpd,
+        _band(aged.c.dpd, _FLOORS, BUCKETS),
+        _kol(aged.c.dpd, rules.kol_bands),
+        aged.c.outstanding,
+    )
 
 
-def _write_positions(session: Session, day: date, contract_ids: list[int] | None = None) -> int:
+def _write_positions(
+    session: Session, day: date, rules: Policy, contract_ids: list[int] | None = None
+) -> int:
     target = delete(Position).where(Position.business_date == day)
     if contract_ids is not None:
         target = target.where(Position.contract_id.in_(contract_ids))
@@ -269,7 +294,7 @@ def _write_positions(session: Session, day: date, contract_ids: list[int] | None
                 "kol",
                 "outstanding_principal",
             ],
-            _positions_query(session, day, contract_ids),
+            _positions_query(session, day, rules, contract_ids),
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
@@ -285,7 +310,7 @@ def _recompute_since(session: Session, contract: Contract, since: date) -> None:
         )
     )
     for day in days:
-        _write_positions(session, day, [contract.id])
+        _write_positions(session, day, policy(), [contract.id])
 
 
 def list_debtor(session: Session, contract: Contract, category: str, reason: str) -> None:
@@ -308,11 +333,11 @@ def list_debtor(session: Session, contract: Contract, category: str, reason: str
     )
 
 
-def _write_off(session: Session, day: date) -> int:
+def _write_off(session: Session, day: date, threshold: int) -> int:
     """Set-based: every active contract at 180 days past due today is written off, each with
     its event."""
     due = select(Position.contract_id).where(
-        Position.business_date == day, Position.days_past_due >= WRITE_OFF_DPD
+        Position.business_date == day, Position.days_past_due >= threshold
     )
     ids = list(session.scalars(due))
     if not ids:
@@ -355,7 +380,7 @@ def _write_off(session: Session, day: date) -> int:
                 literal(ContractState.ACTIVE.value),
                 literal(ContractState.WRITTEN_OFF.value),
                 literal("system"),
-                literal(f"{WRITE_OFF_DPD} days past due on {day}"),
+                literal(f"{threshold} days past due on {day}"),
                 func.json_object()
                 if session.get_bind().dialect.name == "sqlite"
                 else func.json_build_object(),
@@ -392,12 +417,13 @@ def break_promises(session: Session, day: date) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def close_business_day(session: Session, day: date) -> CloseOfBusiness:
+def close_business_day(session: Session, day: date, rules: Policy | None = None) -> CloseOfBusiness:
     """Close one business date; closing it again returns what the first close did."""
     done = session.get(CloseOfBusiness, day)
     if done is not None:
         return done
-    counted = _write_positions(session, day)
+    rules = rules or policy()
+    counted = _write_positions(session, day, rules)
     listed_before = select(NegativeEntry.source_contract_id).where(
         NegativeEntry.category == "overdue_60",
         NegativeEntry.active,
@@ -422,7 +448,7 @@ def close_business_day(session: Session, day: date) -> CloseOfBusiness:
             f"More than {OVERDUE_LISTING_DPD} days past due on {day}",
         )
     listed = len(newly_overdue)
-    written_off = _write_off(session, day)
+    written_off = _write_off(session, day, rules.write_off_days)
     expire_purchase_orders(session, day)
     break_promises(session, day)
     closed = CloseOfBusiness(
@@ -433,7 +459,9 @@ def close_business_day(session: Session, day: date) -> CloseOfBusiness:
     return closed
 
 
-def close_through(session: Session, until: date) -> list[CloseOfBusiness]:
+def close_through(
+    session: Session, until: date, rules: Policy | None = None
+) -> list[CloseOfBusiness]:
     """Every business date not yet closed, in order, up to ``until`` (a day that has ended
     or is ending: never a future one)."""
     if until > today_jakarta():
@@ -453,6 +481,6 @@ def close_through(session: Session, until: date) -> list[CloseOfBusiness]:
     closed = []
     day = start
     while day <= until:
-        closed.append(close_business_day(session, day))
+        closed.append(close_business_day(session, day, rules))
         day += timedelta(days=1)
     return closed

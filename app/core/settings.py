@@ -1,9 +1,11 @@
 """Service settings, read once from the environment (prefix ``KREDO_``)."""
 
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -16,6 +18,17 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./kredo.db"
     log_level: str = "INFO"
     migrations_dir: Path = PROJECT_ROOT / "migrations"
+    # Collection: the last day past due of Kol-1 to Kol-4 (above the last: Kol-5), as OJK
+    # has them now; older multifinance rules used other bands. JSON in the environment.
+    kol_upper_days: tuple[int, int, int, int] = (0, 90, 120, 180)
+    write_off_days: int = Field(default=180, ge=30, le=1000)
+
+    @field_validator("kol_upper_days")
+    @classmethod
+    def _increasing(cls, value: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        if value[0] < 0 or any(b <= a for a, b in pairwise(value)):
+            raise ValueError("Kol bands rise strictly from 0 or more days")
+        return value
 
 
 @lru_cache

@@ -1,0 +1,42 @@
+"""collection indexes: one covering index for the close of business's pass over the schedules
+in force; none on the positions' bucket (every query narrows by day first)
+
+Revision ID: 3e0fc6b39d52
+Revises: e43723ccf1bb
+Create Date: 2026-11-22
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "3e0fc6b39d52"
+down_revision: str | None = "e43723ccf1bb"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("collection_positions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_collection_positions_bucket"))
+
+    with op.batch_alter_table("installments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_installments_contract_id"))
+        batch_op.create_index(
+            "ix_installments_in_force",
+            ["contract_id", "superseded_by_id", "due_date", "principal", "id"],
+            unique=False,
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("installments", schema=None) as batch_op:
+        batch_op.drop_index("ix_installments_in_force")
+        batch_op.create_index(
+            batch_op.f("ix_installments_contract_id"), ["contract_id"], unique=False
+        )
+
+    with op.batch_alter_table("collection_positions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_collection_positions_bucket"), ["bucket"], unique=False
+        )
