@@ -11,7 +11,9 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -51,12 +53,20 @@ class InstallmentPayment(Base):
 
 
 class Position(Base):
-    """A contract's standing at the close of one business day (a daily history)."""
+    """A contract's standing at the close of one business day (a daily history).
+
+    Keyed by day first, and on SQLite stored in key order (``WITHOUT ROWID``): one day's
+    positions, the unit every report and work list reads, lie together in contract order."""
 
     __tablename__ = "collection_positions"
+    __table_args__ = (
+        PrimaryKeyConstraint("business_date", "contract_id"),
+        Index("ix_collection_positions_contract", "contract_id", "business_date"),
+        {"sqlite_with_rowid": False},
+    )
 
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
-    business_date: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    business_date: Mapped[date] = mapped_column(Date)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
     days_past_due: Mapped[int] = mapped_column(Integer)
     bucket: Mapped[str] = mapped_column(String(10))
     kol: Mapped[int] = mapped_column(Integer)

@@ -1,5 +1,6 @@
 """collection indexes: one covering index for the close of business's pass over the schedules
-in force; none on the positions' bucket (every query narrows by day first)
+in force; positions keyed by day first (on SQLite stored in key order, WITHOUT ROWID), with an
+index per contract and none on the bucket (every query narrows by day first)
 
 Revision ID: 3e0fc6b39d52
 Revises: e43723ccf1bb
@@ -17,8 +18,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("collection_positions", schema=None) as batch_op:
+    with op.batch_alter_table(
+        "collection_positions", recreate="auto", table_kwargs={"sqlite_with_rowid": False}
+    ) as batch_op:
         batch_op.drop_index(batch_op.f("ix_collection_positions_bucket"))
+        batch_op.drop_index(batch_op.f("ix_collection_positions_business_date"))
+        batch_op.drop_constraint("pk_collection_positions", type_="primary")
+        batch_op.create_primary_key("pk_collection_positions", ["business_date", "contract_id"])
+        batch_op.create_index(
+            "ix_collection_positions_contract", ["contract_id", "business_date"], unique=False
+        )
 
     with op.batch_alter_table("installments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_installments_contract_id"))
@@ -36,7 +45,15 @@ def downgrade() -> None:
             batch_op.f("ix_installments_contract_id"), ["contract_id"], unique=False
         )
 
-    with op.batch_alter_table("collection_positions", schema=None) as batch_op:
+    with op.batch_alter_table(
+        "collection_positions", recreate="auto", table_kwargs={"sqlite_with_rowid": True}
+    ) as batch_op:
+        batch_op.drop_index("ix_collection_positions_contract")
+        batch_op.drop_constraint("pk_collection_positions", type_="primary")
+        batch_op.create_primary_key("pk_collection_positions", ["contract_id", "business_date"])
+        batch_op.create_index(
+            batch_op.f("ix_collection_positions_business_date"), ["business_date"], unique=False
+        )
         batch_op.create_index(
             batch_op.f("ix_collection_positions_bucket"), ["bucket"], unique=False
         )
