@@ -17,10 +17,8 @@ month-end), followed by the October portfolio report (``report.portfolio``) and 
 
 import argparse
 import json
-import os
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -34,9 +32,8 @@ from app.collection import report
 from app.collection.models import CloseOfBusiness, Position
 from app.collection.service import close_business_day
 from app.core.database import Database
-from app.core.migrations import migrate
-from app.demo import seed_demo
 from app.reference.models import Branch, Dealer, Product
+from bench import demo_database
 from bench.population import Population
 
 SEPTEMBER_END = date(2026, 9, 30)
@@ -216,13 +213,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contracts", type=int, default=1_000_000)
     args = parser.parse_args(argv)
-    url = os.environ.get("KREDO_TEST_DATABASE_URL") or (
-        f"sqlite:///{tempfile.mkdtemp(prefix='kredo-bench-')}/collection.db"
-    )
-    migrate(url)
-    database = Database(url)
-    with database.transaction() as session:
-        seed_demo(session)
+    _, database = demo_database("collection")
     engine = database.engine.dialect.name
     started = time.perf_counter()
     load(database.engine, Portfolio(20261122, references(database)), args.contracts)

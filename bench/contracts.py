@@ -7,21 +7,18 @@ in the same run (``GET /healthz``: the framework and transport, no database work
 Prints p50 / p95 / p99 in milliseconds per operation.
 """
 
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
 from app.applications.schemas import EXAMPLE_FORM
-from app.core.database import Database
-from app.core.migrations import migrate
 from app.core.settings import Settings
-from app.demo import demo_key, seed_demo
+from app.demo import demo_key
 from app.main import create_app
+from bench import demo_database
 
 ROUNDS = 300
 BODY = {"dealer_code": "D-JKT-001", "product_code": "MC", **EXAMPLE_FORM}
@@ -42,13 +39,7 @@ def row(label: str, samples: list[float]) -> str:
 
 
 def main() -> int:
-    url = os.environ.get("KREDO_TEST_DATABASE_URL") or (
-        f"sqlite:///{tempfile.mkdtemp(prefix='kredo-bench-')}/bench.db"
-    )
-    migrate(url)
-    database = Database(url)
-    with database.transaction() as session:
-        seed_demo(session)
+    url, database = demo_database("bench")
     database.dispose()
     app = create_app(Settings(database_url=url, log_level="WARNING"))
     dealer = {"Authorization": f"Bearer {demo_key('dealer.sinar')}"}

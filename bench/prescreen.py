@@ -12,11 +12,9 @@ queries go through ``match_customers``, as pre-screening does, and through HTTP
 """
 
 import argparse
-import os
 import socket
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterable
@@ -29,13 +27,13 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import Engine
 
 from app.core.database import Database
-from app.core.migrations import migrate
 from app.core.settings import Settings
-from app.demo import demo_key, seed_demo
+from app.demo import demo_key
 from app.main import create_app
 from app.prescreening.matching import Identity, blocking_keys
 from app.prescreening.names import normalise_name
 from app.prescreening.service import candidate_ids, match_customers
+from bench import demo_database
 from bench.population import Person, Population
 
 QUERIES = 1000  # per size: half duplicates (labelled), a quarter siblings, a quarter new people
@@ -217,13 +215,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     args = parser.parse_args(argv)
-    url = os.environ.get("KREDO_TEST_DATABASE_URL") or (
-        f"sqlite:///{tempfile.mkdtemp(prefix='kredo-bench-')}/prescreen.db"
-    )
-    migrate(url)
-    database = Database(url)
-    with database.transaction() as session:
-        seed_demo(session)
+    url, database = demo_database("prescreen")
     engine_name = database.engine.dialect.name
     pop = Population(seed=20261122)
     people: list[Person] = []

@@ -46,7 +46,7 @@ from app.core.errors import Conflict, Unprocessable
 from app.core.models import utcnow
 from app.core.settings import Settings, get_settings
 from app.prescreening.models import NegativeEntry
-from app.prescreening.service import identity_of, list_person
+from app.prescreening.service import add_negative_entries, identity_of, person_entry
 from app.reference.models import Product
 from app.simulation.calc import rupiah
 
@@ -321,16 +321,24 @@ def list_debtor(session: Session, contract: Contract, category: str, reason: str
             NegativeEntry.active,
         )
     )
-    if already is not None or contract.application["applicant"]["type"] != "individual":
-        return
-    list_person(
-        session,
-        identity_of(contract.application["applicant"]),
-        category,
-        source="collection",
-        contract_id=contract.id,
-        reason=reason,
-    )
+    if already is None:
+        add_negative_entries(session, _debtor_entries([contract], category, reason))
+
+
+def _debtor_entries(contracts: list[Contract], category: str, reason: str) -> list[NegativeEntry]:
+    """Negative-list entries for the individual debtors of these contracts (the list holds
+    people; a company's contract lists no one)."""
+    return [
+        person_entry(
+            identity_of(contract.application["applicant"]),
+            category,
+            source="collection",
+            contract_id=contract.id,
+            reason=reason,
+        )
+        for contract in contracts
+        if contract.application["applicant"]["type"] == "individual"
+    ]
 
 
 def _write_off(session: Session, day: date, threshold: int) -> int:
@@ -440,13 +448,8 @@ def close_business_day(session: Session, day: date, rules: Policy | None = None)
             )
         )
     )
-    for contract in newly_overdue:
-        list_debtor(
-            session,
-            contract,
-            "overdue_60",
-            f"More than {OVERDUE_LISTING_DPD} days past due on {day}",
-        )
+    reason = f"More than {OVERDUE_LISTING_DPD} days past due on {day}"
+    add_negative_entries(session, _debtor_entries(newly_overdue, "overdue_60", reason))
     listed = len(newly_overdue)
     written_off = _write_off(session, day, rules.write_off_days)
     expire_purchase_orders(session, day)

@@ -98,11 +98,23 @@ def add_customer(session: Session, party: Party, source: str) -> Customer:
     return customer
 
 
-def add_negative_entry(session: Session, entry: NegativeEntry) -> NegativeEntry:
-    session.add(entry)
+def add_negative_entries(session: Session, entries: list[NegativeEntry]) -> None:
+    """Entries and the keys that will find the people among them, in two statements however
+    many there are (the close of business lists a day's debtors past 60 days at once)."""
+    session.add_all(entries)
     session.flush()
-    if entry.subject == "person" and entry.full_name:
-        write_keys(session, "negative", entry.id, identity_of_record(entry))
+    keys = [
+        {"key": key, "owner": "negative", "owner_id": entry.id}
+        for entry in entries
+        if entry.subject == "person" and entry.full_name
+        for key in blocking_keys(identity_of_record(entry))
+    ]
+    if keys:  # a name of titles only, with nothing else, has no key to be found by
+        session.execute(insert(IdentityKey), keys)
+
+
+def add_negative_entry(session: Session, entry: NegativeEntry) -> NegativeEntry:
+    add_negative_entries(session, [entry])
     return entry
 
 
@@ -317,8 +329,7 @@ def note_rejection(
             if category == "rejected_order" and dealer and dealer not in existing.dealers:
                 existing.dealers = [*existing.dealers, dealer]
             return None
-    return list_person(
-        session,
+    entry = person_entry(
         applicant,
         category,
         source="rejection",
@@ -327,10 +338,10 @@ def note_rejection(
         dealers=[dealer] if dealer else [],
         created_by=actor.user_id if actor else None,
     )
+    return add_negative_entry(session, entry)
 
 
-def list_person(
-    session: Session,
+def person_entry(
     person: Identity,
     category: str,
     *,
@@ -340,23 +351,21 @@ def list_person(
     dealers: list[str] | None = None,
     created_by: int | None = None,
 ) -> NegativeEntry:
-    """Put a person on the negative list, with the keys that will find him again."""
-    return add_negative_entry(
-        session,
-        NegativeEntry(
-            subject="person",
-            category=category,
-            full_name=person.full_name,
-            nik=person.nik,
-            birth_date=person.birth_date,
-            birth_place=person.birth_place,
-            mother_maiden_name=person.mother_maiden_name,
-            dealers=dealers or [],
-            source=source,
-            source_contract_id=contract_id,
-            reason=reason,
-            listed_on=today_jakarta(),
-            created_by_id=created_by,
-            active=True,
-        ),
+    """A negative-list entry for a person (written with ``add_negative_entry``, which adds the
+    keys that will find him again)."""
+    return NegativeEntry(
+        subject="person",
+        category=category,
+        full_name=person.full_name,
+        nik=person.nik,
+        birth_date=person.birth_date,
+        birth_place=person.birth_place,
+        mother_maiden_name=person.mother_maiden_name,
+        dealers=dealers or [],
+        source=source,
+        source_contract_id=contract_id,
+        reason=reason,
+        listed_on=today_jakarta(),
+        created_by_id=created_by,
+        active=True,
     )
