@@ -135,6 +135,7 @@ def test_closing_a_day_twice_changes_nothing_and_missed_days_close_in_order(clie
     assert [d["business_date"] for d in caught_up] == [
         (day + timedelta(days=n)).isoformat() for n in (1, 2, 3)
     ]
+    assert [d["contracts"] for d in caught_up] == [1, 1, 1]  # the one active contract
 
 
 def test_three_bounced_payments_list_the_debtor(client: TestClient, database):

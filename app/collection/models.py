@@ -66,7 +66,10 @@ class Position(Base):
     )
 
     business_date: Mapped[date] = mapped_column(Date)
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    # No foreign key: a derived history that only the close of business writes, from the
+    # contracts it reads in the same transaction; on PostgreSQL the key check locked every
+    # contract row and cost as much as the day's computation.
+    contract_id: Mapped[int] = mapped_column(Integer)
     days_past_due: Mapped[int] = mapped_column(Integer)
     bucket: Mapped[str] = mapped_column(String(10))
     kol: Mapped[int] = mapped_column(Integer)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -52,6 +53,7 @@ from app.simulation.calc import rupiah
 
 OVERDUE_LISTING_DPD = 60
 BOUNCED_CHEQUES_LISTED = 3
+BATCH_WORK_MEM = "256MB"  # PostgreSQL's per-operation memory for the close of business
 MAX_CATCH_UP_DAYS = 92  # a quarter per call: a mistyped year must not close decades
 _FLOORS = (0, 1, 30, 60, 90, 120, 150, 180)
 
@@ -279,12 +281,12 @@ def _positions_query(
 
 def _write_positions(
     session: Session, day: date, rules: Policy, contract_ids: list[int] | None = None
-) -> int:
+) -> None:
     target = delete(Position).where(Position.business_date == day)
     if contract_ids is not None:
         target = target.where(Position.contract_id.in_(contract_ids))
     session.execute(target)
-    result = session.execute(
+    session.execute(
         insert(Position).from_select(
             [
                 "contract_id",
@@ -297,7 +299,6 @@ def _write_positions(
             _positions_query(session, day, rules, contract_ids),
         )
     )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _recompute_since(session: Session, contract: Contract, since: date) -> None:
@@ -431,7 +432,14 @@ def close_business_day(session: Session, day: date, rules: Policy | None = None)
     if done is not None:
         return done
     rules = rules or policy()
-    counted = _write_positions(session, day, rules)
+    if session.get_bind().dialect.name == "postgresql":
+        # One pass over every schedule: let the hash join and aggregate stay in memory.
+        session.execute(text(f"SET LOCAL work_mem = '{BATCH_WORK_MEM}'"))
+    _write_positions(session, day, rules)
+    # Counted, not taken from the INSERT's row count, which psycopg reports as -1 here.
+    counted = session.scalar(
+        select(func.count()).select_from(Position).where(Position.business_date == day)
+    )
     listed_before = select(NegativeEntry.source_contract_id).where(
         NegativeEntry.category == "overdue_60",
         NegativeEntry.active,
@@ -455,7 +463,10 @@ def close_business_day(session: Session, day: date, rules: Policy | None = None)
     expire_purchase_orders(session, day)
     break_promises(session, day)
     closed = CloseOfBusiness(
-        business_date=day, contracts=counted, written_off=written_off, listed_overdue_60=listed
+        business_date=day,
+        contracts=counted or 0,
+        written_off=written_off,
+        listed_overdue_60=listed,
     )
     session.add(closed)
     session.flush()

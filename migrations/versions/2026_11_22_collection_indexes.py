@@ -1,6 +1,7 @@
 """collection indexes: one covering index for the close of business's pass over the schedules
 in force; positions keyed by day first (on SQLite stored in key order, WITHOUT ROWID), with an
-index per contract and none on the bucket (every query narrows by day first)
+index per contract and none on the bucket (every query narrows by day first), and no foreign key
+on the positions (derived data the close of business alone writes)
 
 Revision ID: 3e0fc6b39d52
 Revises: e43723ccf1bb
@@ -24,6 +25,9 @@ def upgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_collection_positions_bucket"))
         batch_op.drop_index(batch_op.f("ix_collection_positions_business_date"))
         batch_op.drop_constraint("pk_collection_positions", type_="primary")
+        batch_op.drop_constraint(
+            "fk_collection_positions_contract_id_contracts", type_="foreignkey"
+        )
         batch_op.create_primary_key("pk_collection_positions", ["business_date", "contract_id"])
         batch_op.create_index(
             "ix_collection_positions_contract", ["contract_id", "business_date"], unique=False
@@ -51,6 +55,12 @@ def downgrade() -> None:
         batch_op.drop_index("ix_collection_positions_contract")
         batch_op.drop_constraint("pk_collection_positions", type_="primary")
         batch_op.create_primary_key("pk_collection_positions", ["contract_id", "business_date"])
+        batch_op.create_foreign_key(
+            "fk_collection_positions_contract_id_contracts",
+            "contracts",
+            ["contract_id"],
+            ["id"],
+        )
         batch_op.create_index(
             batch_op.f("ix_collection_positions_business_date"), ["business_date"], unique=False
         )
