@@ -13,7 +13,7 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 BUCKETS = ("current", "1-29", "30-59", "60-89", "90-119", "120-149", "150-179", "180+")
-_BUCKET_FLOORS = (0, 1, 30, 60, 90, 120, 150, 180)
+BUCKET_FLOORS = (0, 1, 30, 60, 90, 120, 150, 180)  # each bucket's first day past due
 DELINQUENT = ("30-59", "60-89", "90-119", "120-149", "150-179")
 
 # OJK loan quality as reported to SLIK: the first band whose upper bound holds (None: above).
@@ -42,7 +42,7 @@ def days_past_due(oldest_unpaid_due: date | None, business_date: date) -> int:
 
 
 def bucket(dpd: int) -> str:
-    for name, floor in zip(reversed(BUCKETS), reversed(_BUCKET_FLOORS), strict=True):
+    for name, floor in zip(reversed(BUCKETS), reversed(BUCKET_FLOORS), strict=True):
         if dpd >= floor:
             return name
     raise ValueError(dpd)

@@ -171,7 +171,8 @@ def _apply(session: Session, contract: Contract, restructuring: Restructuring, t
     last = session.scalar(
         select(func.max(Installment.number)).where(Installment.contract_id == contract.id)
     )
-    first_due = add_months(standing["first_due"], plan.holiday)
+    first_due = restructuring.first_due_on
+    assert first_due is not None  # set by _record_plan
     rows = schedule(plan.principal, plan.installment, plan.count, False, plan.monthly_rate)
     session.add_all(
         Installment(

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
@@ -296,9 +296,8 @@ def list_positions(number: str, session: DbSession, principal: ScheduleReader) -
     summary="Close every business day not yet closed, up to the date given",
     responses=problem_responses(403),
 )
-def close_of_business(data: CloseIn, request: Request, session: DbSession, _: Closer) -> CloseOut:
-    rules = service.policy(request.app.state.settings)
-    closed = service.close_through(session, data.business_date, rules)
+def close_of_business(data: CloseIn, session: DbSession, _: Closer) -> CloseOut:
+    closed = service.close_through(session, data.business_date)
     return CloseOut(days=[ClosedDay.model_validate(c) for c in closed])
 
 

@@ -30,7 +30,15 @@ from sqlalchemy.orm import Session
 from app.approval.models import Installment
 from app.approval.service import expire_purchase_orders
 from app.auth.service import Principal
-from app.collection.arithmetic import BUCKETS, Due, KolBands, Policy, allocate, kol_bands
+from app.collection.arithmetic import (
+    BUCKET_FLOORS,
+    BUCKETS,
+    Due,
+    KolBands,
+    Policy,
+    allocate,
+    kol_bands,
+)
 from app.collection.models import (
     CloseOfBusiness,
     CollectionAction,
@@ -55,7 +63,6 @@ OVERDUE_LISTING_DPD = 60
 BOUNCED_CHEQUES_LISTED = 3
 BATCH_WORK_MEM = "256MB"  # PostgreSQL's per-operation memory for the close of business
 MAX_CATCH_UP_DAYS = 92  # a quarter per call: a mistyped year must not close decades
-_FLOORS = (0, 1, 30, 60, 90, 120, 150, 180)
 
 
 def reallocate(session: Session, contract: Contract) -> int:
@@ -273,7 +280,7 @@ def _positions_query(
         aged.c.contract_id,
         literal(day),
         aged.c.dpd,
-        _band(aged.c.dpd, _FLOORS, BUCKETS),
+        _band(aged.c.dpd, BUCKET_FLOORS, BUCKETS),
         _kol(aged.c.dpd, rules.kol_bands),
         aged.c.outstanding,
     )
@@ -343,8 +350,8 @@ def _debtor_entries(contracts: list[Contract], category: str, reason: str) -> li
 
 
 def _write_off(session: Session, day: date, threshold: int) -> int:
-    """Set-based: every active contract at 180 days past due today is written off, each with
-    its event."""
+    """Set-based: every active contract at ``threshold`` days past due today is written off,
+    each with its event."""
     due = select(Position.contract_id).where(
         Position.business_date == day, Position.days_past_due >= threshold
     )

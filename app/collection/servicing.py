@@ -16,6 +16,7 @@ from app.auth.roles import Permission
 from app.auth.service import Principal, username_of
 from app.collection import restructuring, work
 from app.collection.models import CollectorAssignment, Restructuring
+from app.collection.restructuring import MAX_HOLIDAY_MONTHS, MAX_INSTALLMENTS
 from app.contracts.models import Contract
 from app.contracts.router import transition_route
 from app.contracts.service import get_visible
@@ -57,9 +58,13 @@ class RestructuringIn(BaseModel):
     )
 
     kind: Literal["payment_holiday", "tenor_extension", "rate_reduction"]
-    holiday_months: int | None = Field(default=None, strict=True, ge=1, le=6)
+    holiday_months: int | None = Field(default=None, strict=True, ge=1, le=MAX_HOLIDAY_MONTHS)
     installments: int | None = Field(
-        default=None, strict=True, ge=1, le=60, description="How many installments from now"
+        default=None,
+        strict=True,
+        ge=1,
+        le=MAX_INSTALLMENTS,
+        description="How many installments from now",
     )
     annual_rate: Decimal | None = Field(
         default=None, gt=0, lt=1, max_digits=8, decimal_places=6, description="Effective, a year"
