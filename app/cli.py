@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"more demo users (key: kredo_demo_<username>): {', '.join(others)}",
                       file=sys.stderr)  # fmt: skip
             elif args.command == "cob":
-                from app.collection.service import close_through
+                from app.collection.cob import close_through
                 from app.core.clock import today_jakarta
 
                 for day in close_through(session, args.date or today_jakarta()):

@@ -15,7 +15,6 @@ from app.auth.router import router as auth_router
 from app.auth.service import demo_users_exist
 from app.collection.page import router as page_router
 from app.collection.router import router as collection_router
-from app.collection.servicing import router as servicing_router
 from app.contracts.router import router as contracts_router
 from app.core.database import Database
 from app.core.errors import Problem, install_error_handlers
@@ -26,6 +25,7 @@ from app.core.settings import Settings, get_settings
 from app.prescreening.router import router as prescreening_router
 from app.reference.router import router as reference_router
 from app.scoring.router import router as scoring_router
+from app.servicing.router import router as servicing_router
 from app.simulation.router import router as simulation_router
 from app.survey.router import router as survey_router
 from app.tracking.router import router as tracking_router
@@ -92,8 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_router,
         approval_router,
         tracking_router,
-        collection_router,
         servicing_router,
+        collection_router,
         page_router,
     ):
         app.include_router(router)

@@ -11,6 +11,7 @@ from app.core.models import Base
 from app.prescreening import models as prescreening_models
 from app.reference import models as reference_models
 from app.scoring import models as scoring_models
+from app.servicing import models as servicing_models
 from app.simulation import models as simulation_models
 from app.survey import models as survey_models
 
@@ -25,6 +26,7 @@ __all__ = [
     "prescreening_models",
     "reference_models",
     "scoring_models",
+    "servicing_models",
     "simulation_models",
     "survey_models",
 ]

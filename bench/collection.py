@@ -26,13 +26,13 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select, text
 
-from app.approval.service import add_months
 from app.auth.models import User
 from app.collection import report
+from app.collection.cob import close_business_day
 from app.collection.models import CloseOfBusiness, Position
-from app.collection.service import close_business_day
 from app.core.database import Database
 from app.reference.models import Branch, Dealer, Product
+from app.servicing.ledger import add_months
 from bench import demo_database
 from bench.population import Population
 

@@ -11,10 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from app.approval.models import PurchaseOrder
-from app.approval.service import add_months, expire_purchase_orders
+from app.approval.service import expire_purchase_orders
 from app.auth.roles import Role
 from app.core.clock import today_jakarta
 from app.demo import USERS
+from app.servicing.ledger import add_months
 from tests.conftest import ADMIN, ANALYST, CS, DEALER, INTEGRATION, auth, force_state, submit
 from tests.test_transitions import pending_approval, purchase_order
 
@@ -331,4 +332,5 @@ def test_purchase_orders_and_schedules_by_role(client: TestClient, database):
             f"/v1/contracts/{number}/installments", headers=auth(USER_OF_ROLE[role])
         )
         allowed = role in (Role.COLLECTOR, Role.FINANCE, Role.CUSTOMER_SERVICE)
-        assert response.status_code == (200 if allowed else 403), role
+        # Approved, not yet disbursed: no schedule and no ledger yet.
+        assert response.status_code == (409 if allowed else 403), role

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.approval.service import add_months
 from app.core.clock import today_jakarta
+from app.servicing.ledger import add_months
 from tests.conftest import ADMIN, ANALYST, CS, DEALER, FINANCE, auth, force_state, submit
 from tests.test_transitions import purchase_order
 
@@ -55,7 +55,7 @@ def pay(client: TestClient, number: str, amount: int, on: date, ref: str) -> dic
 
 def close_in_steps(session: Any, first: date, last: date) -> None:
     """Close every day from ``first`` to ``last``, a quarter at most per call."""
-    from app.collection.service import close_through
+    from app.collection.cob import close_through
 
     day = first
     close_through(session, day)
@@ -238,7 +238,12 @@ def test_the_portfolio_report(client: TestClient, database):
     assert body["write_off_mtd"]["accounts"] == 1
     assert body["enr"]["accounts"] == 1  # the good contract, current
     assert body["buckets"]["current"]["accounts"] == 1
-    assert body["debtor_kol"] == {"kol_1": 1}
+    # The same debtor holds both contracts: the written-off one, still owed, is Kol-5 (macet)
+    # and is his worst (it was Kol-4 at 180 days and then vanished from the Kol table).
+    assert body["debtor_kol"] == {"kol_5": 1}
+    if written < month_end(year, month):
+        assert body["kol"]["kol_5"] == {"accounts": 1, "amount": body["write_off_mtd"]["amount"]}
+        assert body["npf"]["amount"] >= body["write_off_mtd"]["amount"]
     before = client.get(
         "/v1/reports/portfolio?month={:04d}-{:02d}".format(*previous(year, month)),
         headers=COLLECTOR,
@@ -278,7 +283,7 @@ def test_write_off_and_recovery_figures_of_the_month(client: TestClient, databas
 
 
 def test_collection_actions_keep_to_the_ojk_rules(client: TestClient, database):
-    from app.approval.models import Collateral
+    from app.servicing.models import Collateral
 
     start = today_jakarta() - timedelta(days=120)
     number = active_contract(client, database, start)
@@ -297,7 +302,7 @@ def test_collection_actions_keep_to_the_ojk_rules(client: TestClient, database):
     for at, rule in (
         ("2026-11-23T21:00:00+07:00", "ojk_hours"),
         ("2026-11-22T10:00:00+07:00", "ojk_sunday"),
-        ("2026-12-25T10:00:00+07:00", "ojk_holiday"),
+        ("2026-08-17T10:00:00+07:00", "ojk_holiday"),
     ):
         refused = act(at)
         assert refused.status_code == 422, at
@@ -317,7 +322,7 @@ def test_collection_actions_keep_to_the_ojk_rules(client: TestClient, database):
 
     # Warning letters are numbered and state what OJK requires.
     first = act("2026-11-23T09:00:00+07:00", kind="warning_letter", result="sent").json()
-    second = act("2026-11-24T09:00:00+07:00", kind="warning_letter", result="sent").json()
+    second = act("2026-11-23T11:00:00+07:00", kind="warning_letter", result="sent").json()
     assert first["letter_number"].startswith("SP1-JKT01-")
     assert second["letter"]["level"] == "SP2"
     assert set(first["letter"]) >= {
@@ -329,8 +334,10 @@ def test_collection_actions_keep_to_the_ojk_rules(client: TestClient, database):
     }
 
     # Repossession: refused without a registered fiduciary certificate or without default.
+    early = start + timedelta(days=20)  # before the first installment falls due
+    early += timedelta(days=1 if early.weekday() == 6 else 0)
     grab = act(
-        "2026-11-25T10:00:00+07:00",
+        f"{early.isoformat()}T10:00:00+07:00",
         kind="repossession",
         result="handed_over",
         voluntary_handover=True,
@@ -341,7 +348,7 @@ def test_collection_actions_keep_to_the_ojk_rules(client: TestClient, database):
         session.query(Collateral).update({"fiduciary_registered_on": start})
     close(client, add_months(start, 1) + timedelta(days=10))
     grab = act(
-        "2026-11-25T10:00:00+07:00",
+        "2026-11-23T10:00:00+07:00",
         kind="repossession",
         result="handed_over",
         voluntary_handover=True,
@@ -367,7 +374,7 @@ def test_broken_promises_and_the_work_list(client: TestClient, database):
     made = client.post(f"/v1/contracts/{small}/collection-actions", json=promise, headers=COLLECTOR)
     assert made.status_code == 201, made.text
     with database.transaction() as session:
-        from app.collection.service import close_through
+        from app.collection.cob import close_through
 
         close_through(session, due + timedelta(days=5))
         close_through(session, due + timedelta(days=8))
@@ -403,7 +410,8 @@ def test_catching_up_is_a_quarter_at_a_time(client: TestClient):
 def test_the_kol_bands_and_the_write_off_threshold_are_settings(client, database, monkeypatch):
     import pydantic
 
-    from app.collection.service import close_through, policy
+    from app.collection.cob import close_through
+    from app.collection.positions import policy
     from app.core.settings import Settings
 
     monkeypatch.setenv("KREDO_KOL_UPPER_DAYS", "[0, 30, 60, 90]")  # an older, stricter rule

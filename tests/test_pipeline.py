@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from app.approval.service import add_months
 from app.core.clock import today_jakarta
+from app.servicing.ledger import add_months
 from tests.conftest import (
     ADMIN,
     ANALYST,

@@ -156,11 +156,13 @@ def test_one_contract_from_surveyed_to_simulated(client: TestClient, database):
     # 20,000,000 OTR, 6,000,000 down, insurance 1.5 % on 100 % and 85 % financed:
     # 300,000 + 255,000; amount financed 14,555,000; 18 % flat for 2 years: 5,239,800;
     # 19,794,800 / 24 = 824,783.33 -> 825,000.
-    assert (quote["amount_financed"], quote["total_interest"], quote["installment"]) == (
+    assert (quote["amount_financed"], quote["flat_interest"], quote["installment"]) == (
         14_555_000,
         5_239_800,
         825_000,
     )
+    # What the customer pays beyond the amount financed: 825,000 x 24 - 14,555,000.
+    assert quote["total_interest"] == 5_245_000
     assert quote["paid_at_signing"] == 6_000_000 + 500_000 + 50_000 + 150_000
     assert len(quote["schedule"]) == 24
     events = [e["action"] for e in client.get(f"/v1/contracts/{number}/events", headers=CS).json()]

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from app.approval.service import add_months
-from app.collection.service import close_through
+from app.collection.cob import close_through
 from app.contracts.models import ContractEvent
 from app.core.clock import today_jakarta
+from app.servicing.ledger import add_months
 from tests.conftest import ADMIN, APPROVER, COLLECTOR, CS, FINANCE, row_counts
 from tests.test_collection import active_contract, pay
 
@@ -193,7 +193,8 @@ def test_the_collateral_documents(client, database):
     assert client.get(url, headers=COLLECTOR).json() == registered.json()
     assert client.patch(url, headers=COLLECTOR, json={"bpkb_status": "held"}).status_code == 403
 
-    owed = sum(r["amount"] for r in _installments(client, number)["items"])
+    quote = client.get(f"/v1/contracts/{number}/settlement-quote", headers=FINANCE).json()
+    owed = quote["total"]
     pay(client, number, owed - 1, today_jakarta(), "ALMOST")
     assert client.get(f"/v1/contracts/{number}", headers=CS).json()["state"] == "ACTIVE"
     paid = pay(client, number, 1, today_jakarta(), "LAST-RUPIAH")

@@ -20,7 +20,10 @@ def test_design_worked_example_motorcycle_24_months_in_arrears():
     # Flat 1.5 % a month = 18 % a year, 24 months: interest 14,000,000 x 0.18 x 2 = 5,040,000.
     # Installment 19,040,000 / 24 = 793,333.33, rounded up to Rp 1,000: 794,000.
     q = quote(Terms(20_000_000, 6_000_000, 24, D("0.18")))
-    assert (q.amount_financed, q.total_interest, q.installment) == (14_000_000, 5_040_000, 794_000)
+    assert (q.amount_financed, q.flat_interest, q.installment) == (14_000_000, 5_040_000, 794_000)
+    # The rounding up of 793,333.33 is interest the customer pays: disclosed with the rest.
+    assert q.total_interest == 794_000 * 24 - 14_000_000 == 5_056_000
+    assert sum(row.interest for row in q.schedule) == q.total_interest
     assert q.total_payable == 794_000 * 24 == 19_056_000
     assert q.paid_at_signing == 6_000_000
     # 794,000 a month for 24 months is worth 14,000,000 at 2.629 % a month: 31.55 % a year.
@@ -37,7 +40,7 @@ def test_motorcycle_23_months_first_installment_in_advance():
     # (14,800,000 + 5,957,000) / 23 = 902,478.26 -> 903,000. Paid at signing: the down payment,
     # the admin fee 400,000 and the first installment: 3,700,000 + 400,000 + 903,000.
     q = quote(Terms(18_500_000, 3_700_000, 23, D("0.21"), in_advance=True, admin_fee=400_000))
-    assert (q.total_interest, q.installment) == (5_957_000, 903_000)
+    assert (q.flat_interest, q.installment) == (5_957_000, 903_000)
     assert q.paid_at_signing == 5_003_000
     first = q.schedule[0]
     assert (first.due_month, first.interest, first.principal) == (0, 0, 903_000)
@@ -69,7 +72,7 @@ def test_car_36_months_with_financed_insurance_and_fees():
     q = quote(car)
     assert q.premiums == (6_250_000, 5_312_500, 4_375_000)
     assert (q.premiums_financed, q.premiums_cash) == (15_937_500, 0)
-    assert (q.amount_financed, q.total_interest) == (215_937_500, 42_755_625)
+    assert (q.amount_financed, q.flat_interest) == (215_937_500, 42_755_625)
     assert q.installment == 7_186_000
     assert (q.provision, q.fees) == (2_159_375, 5_259_375)
     assert q.paid_at_signing == 55_259_375
@@ -94,7 +97,7 @@ def test_motorcycle_with_insurance_paid_in_cash():
     )
     q = quote(mc)
     assert (q.premiums_cash, q.amount_financed) == (555_000, 16_000_000)
-    assert (q.total_interest, q.installment) == (5_760_000, 907_000)
+    assert (q.flat_interest, q.installment) == (5_760_000, 907_000)
     assert q.paid_at_signing == 5_205_000
 
 
@@ -132,5 +135,7 @@ def test_schedule_properties(t: Terms):
     assert all(i.balance >= 0 for i in q.schedule)
     assert q.schedule[-1].balance == 0
     assert all(i.principal + i.interest == q.installment for i in q.schedule)
-    assert q.installment * t.tenor_months >= q.amount_financed + q.total_interest
+    assert q.installment * t.tenor_months >= q.amount_financed + q.flat_interest
+    assert q.total_interest == q.installment * t.tenor_months - q.amount_financed
+    assert sum(row.interest for row in q.schedule) == q.total_interest
     assert q.effective_rate > q.flat_rate

@@ -12,16 +12,17 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, update
 
-from app.approval.models import ApprovalRequest, Installment, PurchaseOrder
-from app.approval.service import add_months, issue_purchase_order
+from app.approval.models import ApprovalRequest, PurchaseOrder
+from app.approval.service import issue_purchase_order
 from app.auth.models import User
 from app.auth.roles import Role
-from app.collection.models import Restructuring
 from app.contracts.models import Contract
 from app.contracts.states import Action, ContractState, roles_for, sources_for
 from app.core.clock import today_jakarta
 from app.demo import USERS
 from app.reference.models import Area
+from app.servicing.ledger import add_months
+from app.servicing.models import Installment, LoanAccount, Restructuring
 from app.simulation.calc import Terms, quote
 from app.simulation.models import Package, Simulation
 from app.simulation.service import quote_view
@@ -162,6 +163,18 @@ def with_restructuring(db, number: str, path: str) -> str:
             session.execute(delete(Restructuring).where(Restructuring.status == "requested"))
         else:
             start = today_jakarta()
+            session.add(
+                LoanAccount(
+                    contract_id=contract.id,
+                    disbursed_on=start,
+                    addm=False,
+                    late_charge_rate=Decimal("0.001"),
+                    late_charge_cap=Decimal("0.5"),
+                    arrears_tolerance=10_000,
+                    allocation_order="installment_first",
+                    settlement_fee_rate=Decimal(0),
+                )
+            )
             session.add_all(
                 Installment(
                     contract_id=contract.id,
@@ -170,6 +183,7 @@ def with_restructuring(db, number: str, path: str) -> str:
                     amount=1_000_000,
                     principal=900_000,
                     interest=100_000,
+                    accrues_from=add_months(start, n - 1),
                 )
                 for n in (1, 2, 3)
             )

@@ -11,7 +11,6 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
-    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -79,39 +78,3 @@ class PurchaseOrder(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     delivery: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     disbursement: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-
-
-class Installment(Base):
-    """The repayment schedule, made from the stored simulation at disbursement."""
-
-    __tablename__ = "installments"
-    __table_args__ = (
-        UniqueConstraint("contract_id", "number"),
-        # Covers the close of business's pass over every schedule in force.
-        Index("ix_installments_in_force", "contract_id", "superseded_by_id", "due_date",
-              "principal", "id"),
-    )  # fmt: skip
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
-    number: Mapped[int] = mapped_column(Integer)
-    due_date: Mapped[date] = mapped_column(Date, index=True)
-    amount: Mapped[int] = mapped_column(BigInteger)
-    principal: Mapped[int] = mapped_column(BigInteger)
-    interest: Mapped[int] = mapped_column(BigInteger)
-    # Replaced by a restructuring's new schedule: kept, but no longer owed.
-    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("restructurings.id"))
-
-
-class Collateral(Base):
-    """The fiduciary guarantee (to register within 30 days) and the BPKB held until paid off."""
-
-    __tablename__ = "collaterals"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), unique=True)
-    fiduciary_deadline: Mapped[date] = mapped_column(Date, index=True)
-    fiduciary_registered_on: Mapped[date | None] = mapped_column(Date)
-    fiduciary_certificate: Mapped[str | None] = mapped_column(String(60))
-    bpkb_status: Mapped[str] = mapped_column(String(12), default="awaited")
-    bpkb_number: Mapped[str | None] = mapped_column(String(30))

@@ -7,7 +7,6 @@ Approval issues the Purchase Order in the same transaction; disbursement turns t
 simulation into the repayment schedule and opens the collateral's deadlines.
 """
 
-import calendar
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,13 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.applications.rules import normalise_frame_number
 from app.applications.service import ensure_vehicle_is_free
-from app.approval.models import (
-    ApprovalRequest,
-    AuthorityLevel,
-    Collateral,
-    Installment,
-    PurchaseOrder,
-)
+from app.approval.models import ApprovalRequest, AuthorityLevel, PurchaseOrder
 from app.audit.service import ensure_not_held
 from app.auth.models import User
 from app.auth.service import Principal
@@ -36,19 +29,12 @@ from app.core.models import utcnow
 from app.prescreening.service import note_rejection
 from app.reference.models import Branch
 from app.scoring.models import FatalScore
+from app.servicing.ledger import open_account
 from app.simulation.models import Simulation
 
 PO_VALID_DAYS = 30
-FIDUCIARY_DAYS = 30  # the fiduciary guarantee is registered within 30 days of signing
 # Events whose actor changed the contract's data: he may not also approve it.
 MAKERS = {"submit", "amend", "record_slik", "score", "simulate", "request_approval"}
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later, or the month's last day (31 January + 1 → 28/29 Feb)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def current_simulation(session: Session, contract: Contract) -> Simulation:
@@ -285,25 +271,15 @@ def disburse(
     paid_on: date = data["disbursed_on"]
     if paid_on > today_jakarta():
         raise Unprocessable.field("disbursed_on", "Not in the future.", "future_date")
+    delivered_on = date.fromisoformat(order.delivery["delivered_on"]) if order.delivery else None
+    if delivered_on is not None and paid_on < delivered_on:
+        raise Unprocessable.field(
+            "disbursed_on",
+            f"The dealer is paid once the vehicle is delivered ({delivered_on}), not before.",
+            "before_delivery",
+        )
     simulation = current_simulation(session, contract)
-    session.add_all(
-        Installment(
-            contract_id=contract.id,
-            number=row["number"],
-            due_date=add_months(paid_on, row["due_month"]),
-            amount=row["amount"],
-            principal=row["principal"],
-            interest=row["interest"],
-        )
-        for row in simulation.result["schedule"]
-    )
-    session.add(
-        Collateral(
-            contract_id=contract.id,
-            fiduciary_deadline=paid_on + timedelta(days=FIDUCIARY_DAYS),
-            bpkb_status="awaited",
-        )
-    )
+    open_account(session, contract, principal, paid_on, simulation.result, data["reference"])
     order.status = "fulfilled"
     order.disbursement = {
         "amount": data["amount"],

@@ -42,6 +42,8 @@ class Permission(StrEnum):
     RESTRUCTURE_DECIDE = "restructure:decide"
     RESTRUCTURE_READ = "restructure:read"
     COLLATERAL_WRITE = "collateral:write"
+    REFUND = "refund"
+    LATE_CHARGE_WAIVE = "late_charge:waive"
     TRACKING_READ = "tracking:read"
     EVENT_FEED = "event_feed:read"
     NEGATIVE_LIST_READ = "negative_list:read"
@@ -84,6 +86,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     ),
     # The fiduciary certificate and the BPKB are back-office documents.
     Permission.COLLATERAL_WRITE: frozenset({R.FINANCE}),
+    Permission.REFUND: frozenset({R.FINANCE}),
+    Permission.LATE_CHARGE_WAIVE: frozenset({R.APPROVER}),
     Permission.TRACKING_READ: frozenset({R.CUSTOMER_SERVICE, R.DEALER, R.SALESMAN}),
     Permission.EVENT_FEED: frozenset({R.ADMIN, R.INTEGRATION}),
     Permission.CUSTOMER_MATCH: frozenset({R.CUSTOMER_SERVICE, R.CREDIT_ANALYST, R.ADMIN}),

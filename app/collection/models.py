@@ -1,5 +1,5 @@
-"""Payments, what they paid of each installment, each contract's daily position, write-offs,
-and collection work: actions, consents, and the national holidays."""
+"""Collection's tables: each contract's daily position, the days closed, write-offs, and
+collection work: actions, consents, collector assignments, and the national holidays."""
 
 from datetime import date, datetime
 from typing import Any
@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
-    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -19,37 +18,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, UTCDateTime, utcnow
-
-
-class Payment(Base):
-    __tablename__ = "payments"
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
-    amount: Mapped[int] = mapped_column(BigInteger)
-    paid_on: Mapped[date] = mapped_column(Date)
-    channel: Mapped[str] = mapped_column(String(20))
-    reference: Mapped[str] = mapped_column(String(60))
-    received_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    reversal_reason: Mapped[str | None] = mapped_column(String(30))  # bounced | mistaken
-    # Money collected on a written-off contract: a recovery, outside the schedule.
-    recovery: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class InstallmentPayment(Base):
-    """What the payments, allocated oldest first, covered of one installment."""
-
-    __tablename__ = "installment_payments"
-
-    installment_id: Mapped[int] = mapped_column(ForeignKey("installments.id"), primary_key=True)
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
-    late_charge: Mapped[int] = mapped_column(BigInteger, default=0)
-    interest: Mapped[int] = mapped_column(BigInteger, default=0)
-    principal: Mapped[int] = mapped_column(BigInteger, default=0)
-    settled_on: Mapped[date | None] = mapped_column(Date, index=True)
 
 
 class Position(Base):
@@ -149,40 +117,6 @@ class CollectionAction(Base):
     note: Mapped[str | None] = mapped_column(String(1000))
     collector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class Restructuring(Base):
-    """A payment holiday, tenor extension or rate reduction: requested by a collector,
-    decided by an approver. Approval supersedes the unsettled installments (they stay, marked)
-    with a new schedule from the outstanding; ``old_schedule`` is the schedule as it stood."""
-
-    __tablename__ = "restructurings"
-    __table_args__ = (
-        CheckConstraint(
-            "kind IN ('payment_holiday', 'tenor_extension', 'rate_reduction')", name="kind"
-        ),
-        CheckConstraint("status IN ('requested', 'approved', 'rejected')", name="status"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    terms: Mapped[dict[str, Any]] = mapped_column(JSON)
-    reason: Mapped[str] = mapped_column(String(1000))
-    status: Mapped[str] = mapped_column(String(10), default="requested")
-    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    decision_reason: Mapped[str | None] = mapped_column(String(1000))
-    effective_on: Mapped[date | None] = mapped_column(Date)
-    annual_rate: Mapped[str | None] = mapped_column(String(20))  # of the new schedule, Decimal
-    outstanding_principal: Mapped[int | None] = mapped_column(BigInteger)
-    capitalised_interest: Mapped[int | None] = mapped_column(BigInteger)
-    installment: Mapped[int | None] = mapped_column(BigInteger)
-    installments: Mapped[int | None] = mapped_column(Integer)
-    first_due_on: Mapped[date | None] = mapped_column(Date)
-    old_schedule: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class CollectorAssignment(Base):

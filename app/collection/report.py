@@ -7,7 +7,7 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from app.collection.arithmetic import (
@@ -19,9 +19,10 @@ from app.collection.arithmetic import (
     percent,
     recovery_rate,
 )
-from app.collection.models import CloseOfBusiness, Payment, Position, WriteOff
+from app.collection.models import CloseOfBusiness, Position, WriteOff
 from app.core.errors import Conflict
 from app.prescreening.models import ContractParty
+from app.servicing.models import Payment
 
 
 def month_end(year: int, month: int) -> date:
@@ -67,6 +68,20 @@ def figures(session: Session, year: int, month: int) -> Month:
             sum(f.accounts for f in buckets.values()), sum(f.amount for f in buckets.values())
         ),
         recovery_ytd=int(recovered or 0),
+    )
+
+
+def _recovered(end: date) -> Any:
+    """Recoveries on the written-off contract up to ``end``."""
+    return (
+        select(func.sum(Payment.amount))
+        .where(
+            Payment.contract_id == WriteOff.contract_id,
+            Payment.recovery,
+            Payment.reversed_at.is_(None),
+            Payment.paid_on <= end,
+        )
+        .scalar_subquery()
     )
 
 
@@ -116,17 +131,32 @@ def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
     current = figures(session, year, month)
     before = figures(session, *previous(year, month))
     by_amount, by_accounts = delinquency_rate(current)
+    # Every contract with debt at the month-end and its Kol: the positions, and the contracts
+    # written off before it with debt left after recoveries (Kol-5, as SLIK has them).
+    owed = (
+        select(
+            WriteOff.contract_id.label("contract_id"),
+            literal(5).label("kol"),
+            (WriteOff.amount - func.coalesce(_recovered(end), 0)).label("amount"),
+        )
+        .where(WriteOff.business_date < end)
+        .subquery("owed")
+    )
+    standing = union_all(
+        select(
+            Position.contract_id, Position.kol, Position.outstanding_principal.label("amount")
+        ).where(Position.business_date == end),
+        select(owed.c.contract_id, owed.c.kol, owed.c.amount).where(owed.c.amount > 0),
+    ).subquery("standing")
     kol = session.execute(
-        select(Position.kol, func.count(), func.sum(Position.outstanding_principal))
-        .where(Position.business_date == end)
-        .group_by(Position.kol)
+        select(standing.c.kol, func.count(), func.sum(standing.c.amount)).group_by(standing.c.kol)
     ).all()
     kol_figures = {f"kol_{k}": {"accounts": int(a), "amount": int(s or 0)} for k, a, s in kol}
     npf = sum(v["amount"] for k, v in kol_figures.items() if k in ("kol_3", "kol_4", "kol_5"))
     worst = (
-        select(ContractParty.customer_id, func.max(Position.kol).label("kol"))
-        .join(Position, Position.contract_id == ContractParty.contract_id)
-        .where(Position.business_date == end, ContractParty.role == "applicant")
+        select(ContractParty.customer_id, func.max(standing.c.kol).label("kol"))
+        .join(standing, standing.c.contract_id == ContractParty.contract_id)
+        .where(ContractParty.role == "applicant")
         .group_by(ContractParty.customer_id)
         .subquery()
     )

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from app.approval.models import Collateral
 from app.auth.models import User
 from app.auth.roles import Role
 from app.auth.service import Principal
+from app.collection.cob import list_debtor
 from app.collection.conduct import Contact, contact_problems, repossession_problems, strategy
 from app.collection.models import (
     CollectionAction,
@@ -19,14 +19,15 @@ from app.collection.models import (
     Holiday,
     Position,
 )
-from app.collection.service import installments_view, list_debtor
 from app.contracts.models import Contract
 from app.contracts.numbering import next_number
 from app.contracts.scope import visible_to
-from app.contracts.states import ContractState
+from app.contracts.service import log_event
 from app.core.clock import JAKARTA, today_jakarta
-from app.core.errors import Conflict, FieldError, NotFound, Unprocessable, invalid
+from app.core.errors import Conflict, FieldError, Unprocessable, invalid
 from app.reference.models import Branch
+from app.servicing.ledger import balance_of
+from app.servicing.models import Collateral
 
 
 def holidays(session: Session, around: date) -> set[date]:
@@ -41,26 +42,19 @@ def holidays(session: Session, around: date) -> set[date]:
     )
 
 
-def latest_position(session: Session, contract: Contract) -> Position | None:
-    return session.scalar(
-        select(Position)
-        .where(Position.contract_id == contract.id)
-        .order_by(Position.business_date.desc())
-        .limit(1)
-    )
-
-
 def _letter(session: Session, contract: Contract, day: date) -> dict[str, Any]:
-    """What OJK requires a warning letter to state, as of ``day``."""
-    rows = installments_view(session, contract, day)
-    late = [r for r in rows if r["outstanding"] > 0 and r["due_date"] <= day]
+    """What OJK requires a warning letter to state, as of ``day``, from the balance function:
+    the oldest installment in arrears, days late, principal outstanding, interest due and the
+    late charge (fines) owed."""
+    balance = balance_of(session, contract, day)
+    late = [r for r in balance.installments if r.in_force and r.due_date <= day and r.unpaid > 0]
     return {
-        "due_date": late[0]["due_date"].isoformat() if late else None,
-        "days_late": late[0]["days_late"] if late else 0,
-        "outstanding_principal": sum(r["principal"] for r in rows)
-        - sum(min(r["paid"], r["principal"]) for r in rows),
-        "interest_due": sum(r["interest"] for r in late),
-        "fines": sum(r["late_charge_paid"] for r in rows),
+        "due_date": late[0].due_date.isoformat() if late else None,
+        "days_late": balance.days_past_due,
+        "outstanding_principal": balance.outstanding_principal,
+        "interest_due": balance.interest_due,
+        "fines": balance.late_charge_owed,
+        "arrears": balance.arrears,
         "installments_late": len(late),
     }
 
@@ -73,6 +67,11 @@ def record(
             f"Contract {contract.number} is {contract.state}; collection works active contracts."
         )
     performed: datetime = data["performed_at"]
+    if performed.astimezone(JAKARTA).date() > today_jakarta():
+        raise Unprocessable.field(
+            "performed_at", "A collection action is recorded once done, not ahead.",
+            "future_date",
+        )  # fmt: skip
     province = contract.application["applicant"]["address"]["province"]
     consent = (
         session.scalar(
@@ -85,7 +84,6 @@ def record(
     contact = Contact(data["kind"], performed, data["place"], data["person"])
     problems = contact_problems(contact, province, holidays(session, performed.date()), consent)
     if data["kind"] == "repossession":
-        position = latest_position(session, contract)
         letters = (
             session.scalar(
                 select(func.count())
@@ -99,7 +97,7 @@ def record(
         )
         collateral = session.scalar(select(Collateral).where(Collateral.contract_id == contract.id))
         problems += repossession_problems(
-            position.days_past_due if position else 0,
+            balance_of(session, contract, performed.astimezone(JAKARTA).date()).days_past_due,
             letters,
             bool(collateral and collateral.fiduciary_registered_on),
             data.get("voluntary_handover", False),
@@ -141,6 +139,8 @@ def record(
         }
     session.add(action)
     session.flush()
+    log_event(session, contract, data["kind"], principal, reason=action.letter_number,
+              payload={"action_id": action.id, "result": action.result})  # fmt: skip
     if data["kind"] == "repossession":
         list_debtor(session, contract, "repossessed", f"Vehicle repossessed, {contract.number}")
     return action
@@ -226,45 +226,6 @@ def assign_collector(
     return assignment
 
 
-def collateral_of(session: Session, contract: Contract) -> Collateral:
-    collateral = session.scalar(select(Collateral).where(Collateral.contract_id == contract.id))
-    if collateral is None:
-        raise NotFound(f"Contract {contract.number} has no collateral: it was never disbursed.")
-    return collateral
-
-
-def update_collateral(session: Session, contract: Contract, changes: dict[str, Any]) -> Collateral:
-    """Register the fiduciary certificate, and follow the BPKB from awaited to held to
-    released (only once the contract is paid off)."""
-    collateral = collateral_of(session, contract)
-    registered = changes.get("fiduciary_registered_on")
-    if registered is not None and registered > today_jakarta():
-        raise Unprocessable.field(
-            "fiduciary_registered_on", "A registration cannot be dated ahead.", "future_date"
-        )
-    if changes.get("bpkb_status") == "released" and contract.state != ContractState.PAID_OFF:
-        raise Unprocessable.field(
-            "bpkb_status",
-            f"The BPKB is held until the contract is paid off; {contract.number} is "
-            f"{contract.state}.",
-            "bpkb_held_until_paid_off",
-        )
-    for name, value in changes.items():
-        setattr(collateral, name, value)
-    if (collateral.fiduciary_certificate is None) != (collateral.fiduciary_registered_on is None):
-        raise Unprocessable.field(
-            "fiduciary_certificate",
-            "A fiduciary registration has both its certificate number and its date.",
-            "certificate_and_date",
-        )
-    if collateral.bpkb_status != "awaited" and not collateral.bpkb_number:
-        raise Unprocessable.field(
-            "bpkb_number", "A BPKB held or released has its number.", "bpkb_number"
-        )
-    session.flush()
-    return collateral
-
-
 def record_consent(
     session: Session, principal: Principal, contract: Contract, place: str
 ) -> CollectionConsent:
@@ -277,3 +238,13 @@ def record_consent(
     session.add(consent)
     session.flush()
     return consent
+
+
+def actions_of(session: Session, contract: Contract) -> list[CollectionAction]:
+    return list(
+        session.scalars(
+            select(CollectionAction)
+            .where(CollectionAction.contract_id == contract.id)
+            .order_by(CollectionAction.performed_at, CollectionAction.id)
+        )
+    )

@@ -153,6 +153,25 @@ def transition(
     )
 
 
+def log_event(
+    session: Session,
+    contract: Contract,
+    action: str,
+    actor: Principal | None,
+    *,
+    reason: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> ContractEvent:
+    """An event that keeps the state (a payment, a letter, a collateral change...): the
+    contract's version moves, so the log stays the whole story in order."""
+    state = contract.state
+    bump_version(session, contract)
+    return record_event(
+        session, contract, action=action, from_state=state, actor=actor, reason=reason,
+        payload=payload,
+    )  # fmt: skip
+
+
 def latest_of(session: Session, model: type[Any], contract: Contract) -> Any:
     """The newest row of a stage's table (``contract_id`` and ``id`` columns) for a contract:
     the decision that stands."""

@@ -86,4 +86,9 @@ class Product(Base):
     slik_required_above: Mapped[int] = mapped_column(BigInteger, default=50_000_000)
     # Late charge per day late, as a share of the installment (0.001 = 0.1 % a day).
     late_charge_rate: Mapped[Decimal] = mapped_column(Numeric(6, 5), default=Decimal("0.001"))
+    # Servicing terms, copied onto each contract at disbursement (app.servicing.models).
+    late_charge_cap: Mapped[Decimal | None] = mapped_column(Numeric(7, 5), default=Decimal("0.5"))
+    arrears_tolerance: Mapped[int] = mapped_column(BigInteger, default=10_000)
+    allocation_order: Mapped[str] = mapped_column(String(20), default="installment_first")
+    settlement_fee_rate: Mapped[Decimal] = mapped_column(Numeric(6, 5), default=Decimal(0))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,7 +1,7 @@
 """Reference data on the wire. Codes are upper-case identifiers that appear in numbers."""
 
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -131,6 +131,9 @@ class AreaOut(BaseModel):
     postal_prefixes: list[str]
 
 
+AllocationOrder = Literal["installment_first", "late_charge_first"]
+
+
 class ProductIn(_In):
     code: Annotated[str, Field(pattern=r"^[A-Z]{2,10}$", examples=["MC"])]
     name: Name = Field(examples=["Pembiayaan Sepeda Motor"])
@@ -146,7 +149,33 @@ class ProductIn(_In):
         ge=0,
         lt=Decimal("0.1"),
         decimal_places=5,
-        description="Late charge per day late, as a share of the installment",
+        description="Late charge per day late, as a share of the overdue principal + interest",
+    )
+    late_charge_cap: Decimal | None = Field(
+        default=Decimal("0.5"),
+        gt=0,
+        le=Decimal("10"),
+        decimal_places=5,
+        description="Most late charge one installment can carry, as a share of it (null: no cap)",
+    )
+    arrears_tolerance: int = Field(
+        default=10_000,
+        strict=True,
+        ge=0,
+        le=1_000_000,
+        description="Arrears up to this many rupiah (a rounding shortfall) are not past due",
+    )
+    allocation_order: AllocationOrder = Field(
+        default="installment_first",
+        description="installment_first: interest and principal of every installment due, "
+        "then late charges; late_charge_first: per installment late charge, interest, principal",
+    )
+    settlement_fee_rate: Decimal = Field(
+        default=Decimal(0),
+        ge=0,
+        lt=Decimal("0.1"),
+        decimal_places=5,
+        description="Early settlement fee, as a share of the principal outstanding",
     )
 
 
@@ -157,6 +186,12 @@ class ProductPatch(_In):
     min_down_payment_pct: Decimal | None = Field(default=None, ge=0, lt=100, decimal_places=2)
     slik_required_above: int | None = Field(default=None, strict=True, ge=0)
     late_charge_rate: Decimal | None = Field(
+        default=None, ge=0, lt=Decimal("0.1"), decimal_places=5
+    )
+    late_charge_cap: Decimal | None = Field(default=None, gt=0, le=10, decimal_places=5)
+    arrears_tolerance: int | None = Field(default=None, strict=True, ge=0, le=1_000_000)
+    allocation_order: AllocationOrder | None = None
+    settlement_fee_rate: Decimal | None = Field(
         default=None, ge=0, lt=Decimal("0.1"), decimal_places=5
     )
     active: bool | None = None
@@ -172,6 +207,10 @@ class ProductOut(_Out):
                     "min_down_payment_pct": "10.00",
                     "slik_required_above": 50_000_000,
                     "late_charge_rate": "0.00100",
+                    "late_charge_cap": "0.50000",
+                    "arrears_tolerance": 10_000,
+                    "allocation_order": "installment_first",
+                    "settlement_fee_rate": "0.00000",
                     "active": True,
                 }
             ]
@@ -183,6 +222,10 @@ class ProductOut(_Out):
     min_down_payment_pct: Decimal
     slik_required_above: int
     late_charge_rate: Decimal
+    late_charge_cap: Decimal | None
+    arrears_tolerance: int
+    allocation_order: str
+    settlement_fee_rate: Decimal
     active: bool
 
 

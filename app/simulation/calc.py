@@ -66,7 +66,8 @@ class Quote:
     premiums_financed: int
     premiums_cash: int
     amount_financed: int
-    total_interest: int
+    flat_interest: int  # amount financed x flat rate x years, before the installment's rounding
+    total_interest: int  # what the customer pays beyond the amount financed: the schedule's
     installment: int
     total_payable: int  # installment x tenor
     provision: int
@@ -134,9 +135,9 @@ def quote(terms: Terms) -> Quote:
     cash = sum(paid) - financed
     amount_financed = terms.otr_price - terms.down_payment + financed
     years = Decimal(terms.tenor_months) / MONTHS
-    total_interest = rupiah(amount_financed * terms.flat_rate * years)
+    flat_interest = rupiah(amount_financed * terms.flat_rate * years)
     installment = round_up(
-        Decimal(amount_financed + total_interest) / terms.tenor_months, terms.rounding_unit
+        Decimal(amount_financed + flat_interest) / terms.tenor_months, terms.rounding_unit
     )
     provision = rupiah(amount_financed * terms.provision_rate)
     fees = terms.admin_fee + terms.insurance_admin_fee + terms.fiduciary_fee + provision
@@ -148,7 +149,9 @@ def quote(terms: Terms) -> Quote:
         premiums_financed=financed,
         premiums_cash=cash,
         amount_financed=amount_financed,
-        total_interest=total_interest,
+        flat_interest=flat_interest,
+        # The rounding-up is interest too: disclosed, it is installment x tenor - financed.
+        total_interest=installment * terms.tenor_months - amount_financed,
         installment=installment,
         total_payable=installment * terms.tenor_months,
         provision=provision,

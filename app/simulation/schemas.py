@@ -179,7 +179,8 @@ class QuoteOut(BaseModel):
                     "premiums_financed": 0,
                     "premiums_cash": 0,
                     "amount_financed": 14000000,
-                    "total_interest": 5040000,
+                    "flat_interest": 5040000,
+                    "total_interest": 5056000,
                     "installment": 794000,
                     "total_payable": 19056000,
                     "provision": 0,
@@ -202,7 +203,11 @@ class QuoteOut(BaseModel):
     premiums_financed: int
     premiums_cash: int
     amount_financed: int
-    total_interest: int
+    flat_interest: int = Field(description="Amount financed x flat rate x years")
+    total_interest: int = Field(
+        description="Interest the customer pays: installment x tenor - amount financed "
+        "(the flat interest plus the installment's rounding up), as the schedule splits it"
+    )
     installment: int
     total_payable: int
     provision: int

@@ -2,8 +2,10 @@
 can pay again on easier terms. A collector requests it with the terms; an approver decides.
 Approval keeps the old schedule (the unsettled installments stay, marked superseded, and the
 schedule as it stood is stored with the decision) and adds a new one from the outstanding
-principal, the interest already due and unpaid capitalised. Part-payments on superseded
-installments carry over to the new ones, because every payment is allocated again."""
+principal and the interest already due and unpaid (from the balance function) capitalised.
+What was paid of a superseded installment stays with it; the new installments are owed from
+the day of approval. OJK: the quality at restructuring holds until three new installments
+are paid on time (the close of business applies it)."""
 
 from datetime import date
 from decimal import Decimal
@@ -12,18 +14,19 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.approval.models import Installment
-from app.approval.service import add_months, current_simulation
+from app.approval.service import current_simulation
 from app.auth.service import Principal
-from app.collection.arithmetic import Plan, restructure
-from app.collection.models import Restructuring
-from app.collection.service import installments_view, reallocate
+from app.collection.arithmetic import Plan, kol, restructure
+from app.collection.positions import policy
 from app.contracts.models import Contract
 from app.contracts.service import ensure_allowed, transition
 from app.contracts.states import Action, ContractState
 from app.core.clock import today_jakarta
 from app.core.errors import Conflict, Unprocessable
 from app.core.models import utcnow
+from app.servicing.ledger import add_months, balance_of
+from app.servicing.models import Installment, Restructuring
+from app.servicing.payments import settle_ledger
 from app.simulation.calc import schedule
 
 MAX_HOLIDAY_MONTHS = 6
@@ -31,11 +34,15 @@ MAX_INSTALLMENTS = 60  # what is left may be stretched to at most five years
 
 
 def annual_rate(session: Session, contract: Contract) -> Decimal:
-    """The effective annual rate the contract runs at now: the last restructuring's, or the
-    one disclosed at signing (the monthly IRR x 12)."""
+    """The effective annual rate the contract runs at now: the last approved restructuring's
+    (one whose new schedule is in force), or the one disclosed at signing (the IRR x 12)."""
     latest = session.scalar(
         select(Restructuring.annual_rate)
-        .where(Restructuring.contract_id == contract.id, Restructuring.status == "approved")
+        .where(
+            Restructuring.contract_id == contract.id,
+            Restructuring.status == "approved",
+            Restructuring.effective_on.is_not(None),
+        )
         .order_by(Restructuring.id.desc())
         .limit(1)
     )
@@ -45,17 +52,19 @@ def annual_rate(session: Session, contract: Contract) -> Decimal:
 
 
 def _standing(session: Session, contract: Contract, today: date) -> dict[str, Any]:
-    """What is still owed: the unsettled installments, their principal, the interest of those
-    already due, and the next due date the new schedule starts from."""
-    rows = installments_view(session, contract, today)
-    open_rows = [r for r in rows if r["settled_on"] is None]
+    """What is still owed today, from the balance function: the installments in force not yet
+    paid, the principal outstanding, the interest due and unpaid, and the next due date the
+    new schedule starts from."""
+    balance = balance_of(session, contract, today)
+    rows = [r for r in balance.installments if r.in_force]
+    open_rows = [r for r in rows if r.unpaid > 0]
     if not open_rows:
         raise Conflict(f"Contract {contract.number} has nothing left to restructure.")
-    upcoming = [r["due_date"] for r in open_rows if r["due_date"] > today]
+    upcoming = [r.due_date for r in open_rows if r.due_date > today]
     if upcoming:
         first_due = upcoming[0]
     else:
-        last = rows[-1]["due_date"]
+        last = rows[-1].due_date
         months = 1
         while add_months(last, months) <= today:
             months += 1
@@ -63,9 +72,10 @@ def _standing(session: Session, contract: Contract, today: date) -> dict[str, An
     return {
         "rows": rows,
         "open": open_rows,
-        "outstanding": sum(r["principal"] for r in open_rows),
-        "arrears_interest": sum(r["interest"] for r in open_rows if r["due_date"] <= today),
+        "outstanding": balance.outstanding_principal,
+        "arrears_interest": balance.interest_due,
         "first_due": first_due,
+        "kol": kol(balance.days_past_due, policy().kol_bands),
     }
 
 
@@ -151,8 +161,18 @@ def request(
     return restructuring
 
 
-def _json_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()}
+def _json_row(row: Any) -> dict[str, Any]:
+    return {
+        "number": row.number,
+        "due_date": row.due_date.isoformat(),
+        "principal": row.principal,
+        "interest": row.interest,
+        "paid_principal": row.paid_principal,
+        "paid_interest": row.paid_interest,
+        "unpaid": row.unpaid,
+        "late_charge_owed": row.late_charge_owed,
+        "settled_on": row.settled_on.isoformat() if row.settled_on else None,
+    }
 
 
 def _apply(session: Session, contract: Contract, restructuring: Restructuring, today: date) -> None:
@@ -161,12 +181,13 @@ def _apply(session: Session, contract: Contract, restructuring: Restructuring, t
     plan, rate = _plan(session, contract, restructuring.kind, restructuring.terms, standing)
     _record_plan(restructuring, plan, rate, standing)
     restructuring.effective_on = today
+    restructuring.kol_floor = standing["kol"]
     restructuring.old_schedule = [_json_row(r) for r in standing["rows"]]
-    open_numbers = [r["number"] for r in standing["open"]]
+    open_numbers = [r.number for r in standing["open"]]
     session.execute(
         update(Installment)
         .where(Installment.contract_id == contract.id, Installment.number.in_(open_numbers))
-        .values(superseded_by_id=restructuring.id)
+        .values(superseded_by_id=restructuring.id, superseded_on=today)
     )
     last = session.scalar(
         select(func.max(Installment.number)).where(Installment.contract_id == contract.id)
@@ -174,19 +195,24 @@ def _apply(session: Session, contract: Contract, restructuring: Restructuring, t
     first_due = restructuring.first_due_on
     assert first_due is not None  # set by _record_plan
     rows = schedule(plan.principal, plan.installment, plan.count, False, plan.monthly_rate)
-    session.add_all(
-        Installment(
-            contract_id=contract.id,
-            number=(last or 0) + row.number,
-            due_date=add_months(first_due, row.number - 1),
-            amount=row.amount,
-            principal=row.principal,
-            interest=row.interest,
+    previous = max(today, add_months(first_due, -1))
+    for row in rows:
+        due = add_months(first_due, row.number - 1)
+        session.add(
+            Installment(
+                contract_id=contract.id,
+                number=(last or 0) + row.number,
+                due_date=due,
+                amount=row.amount,
+                principal=row.principal,
+                interest=row.interest,
+                accrues_from=previous,
+                in_force_from=today,
+            )
         )
-        for row in rows
-    )
+        previous = due
     session.flush()
-    reallocate(session, contract)
+    settle_ledger(session, contract, today)
 
 
 def decide(
@@ -207,8 +233,8 @@ def decide(
         restructuring.status = "rejected"
         session.flush()
         return restructuring
-    restructuring.status = "approved"
     _apply(session, contract, restructuring, today_jakarta())
+    restructuring.status = "approved"
     transition(
         session,
         contract,

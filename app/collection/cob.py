@@ -1,0 +1,238 @@
+"""The daily close of business: every contract on the book gets its position for the day
+(:mod:`app.collection.positions`), contracts at the write-off threshold are written off, debtors
+past 60 days go onto the negative list, lapsed Purchase Orders expire and broken promises are
+marked. A day closes once; missed days close in order."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, literal, select, text, update
+from sqlalchemy.orm import Session
+
+from app.approval.service import expire_purchase_orders
+from app.collection.arithmetic import Policy
+from app.collection.models import CloseOfBusiness, CollectionAction, Position, WriteOff
+from app.collection.positions import policy, write_positions
+from app.contracts.models import Contract, ContractEvent
+from app.contracts.service import EVENT_ORDER_LOCK
+from app.contracts.states import Action, ContractState
+from app.core.clock import today_jakarta
+from app.core.errors import Unprocessable
+from app.core.models import utcnow
+from app.prescreening.models import NegativeEntry
+from app.prescreening.service import add_negative_entries, identity_of, person_entry
+from app.servicing.models import LedgerEntry, LoanAccount, Payment
+
+OVERDUE_LISTING_DPD = 60
+BATCH_WORK_MEM = "256MB"  # PostgreSQL's per-operation memory for the close of business
+MAX_CATCH_UP_DAYS = 92  # a quarter per call: a mistyped date must not close decades
+
+
+def list_debtor(session: Session, contract: Contract, category: str, reason: str) -> None:
+    already = session.scalar(
+        select(NegativeEntry.id).where(
+            NegativeEntry.source_contract_id == contract.id,
+            NegativeEntry.category == category,
+            NegativeEntry.active,
+        )
+    )
+    if already is None:
+        add_negative_entries(session, _debtor_entries([contract], category, reason))
+
+
+def _debtor_entries(contracts: list[Contract], category: str, reason: str) -> list[NegativeEntry]:
+    """Negative-list entries for the individual debtors of these contracts (the list holds
+    people; a company's contract lists no one)."""
+    return [
+        person_entry(
+            identity_of(contract.application["applicant"]),
+            category,
+            source="collection",
+            contract_id=contract.id,
+            reason=reason,
+        )
+        for contract in contracts
+        if contract.application["applicant"]["type"] == "individual"
+    ]
+
+
+def _empty_json(session: Session) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        return func.json_object()
+    return func.json_build_object()
+
+
+def _write_off(session: Session, day: date, threshold: int) -> int:
+    """Set-based: every active contract at ``threshold`` days past due today is written off,
+    each with its event."""
+    due = select(Position.contract_id).where(
+        Position.business_date == day, Position.days_past_due >= threshold
+    )
+    ids = list(session.scalars(due))
+    if not ids:
+        return 0
+    session.execute(
+        insert(WriteOff).from_select(
+            ["contract_id", "business_date", "amount"],
+            select(
+                Position.contract_id, Position.business_date, Position.outstanding_principal
+            ).where(Position.business_date == day, Position.contract_id.in_(ids)),
+        )
+    )
+    session.execute(
+        insert(LedgerEntry).from_select(
+            ["contract_id", "kind", "value_date", "amount", "reason", "detail", "created_at"],
+            select(
+                Position.contract_id,
+                literal("write_off"),
+                Position.business_date,
+                Position.outstanding_principal,
+                literal(f"{threshold} days past due"),
+                _empty_json(session),
+                literal(utcnow()),
+            ).where(Position.business_date == day, Position.contract_id.in_(ids)),
+        )
+    )
+    session.execute(
+        update(LoanAccount)
+        .where(LoanAccount.contract_id.in_(ids))
+        .values(off_book_from=day + timedelta(days=1))
+        .execution_options(synchronize_session=False)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(EVENT_ORDER_LOCK)))
+    session.execute(
+        update(Contract)
+        .where(Contract.id.in_(ids))
+        .values(
+            state=ContractState.WRITTEN_OFF.value, version=Contract.version + 1, updated_at=utcnow()
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        insert(ContractEvent).from_select(
+            [
+                "contract_id",
+                "seq",
+                "action",
+                "from_state",
+                "to_state",
+                "actor_role",
+                "reason",
+                "payload",
+                "occurred_at",
+            ],
+            select(
+                Contract.id,
+                Contract.version,
+                literal(Action.WRITE_OFF.value),
+                literal(ContractState.ACTIVE.value),
+                literal(ContractState.WRITTEN_OFF.value),
+                literal("system"),
+                literal(f"{threshold} days past due on {day}"),
+                _empty_json(session),
+                literal(utcnow()),
+            ).where(Contract.id.in_(ids)),
+        )
+    )
+    return len(ids)
+
+
+def break_promises(session: Session, day: date) -> int:
+    """Promises to pay whose date has passed without the promised money: broken today."""
+    paid_since = (
+        select(func.coalesce(func.sum(Payment.amount), 0))
+        .where(
+            Payment.contract_id == CollectionAction.contract_id,
+            Payment.reversed_at.is_(None),
+            Payment.paid_on >= func.date(CollectionAction.performed_at),
+            Payment.paid_on <= CollectionAction.promise_date,
+        )
+        .scalar_subquery()
+    )
+    result = session.execute(
+        update(CollectionAction)
+        .where(
+            CollectionAction.result == "promise_to_pay",
+            CollectionAction.promise_broken_on.is_(None),
+            CollectionAction.promise_date < day,
+            paid_since < CollectionAction.promise_amount,
+        )
+        .values(promise_broken_on=day)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def close_business_day(session: Session, day: date, rules: Policy | None = None) -> CloseOfBusiness:
+    """Close one business date; closing it again returns what the first close did."""
+    done = session.get(CloseOfBusiness, day)
+    if done is not None:
+        return done
+    rules = rules or policy()
+    if session.get_bind().dialect.name == "postgresql":
+        # One pass over every schedule: let the hash join and aggregate stay in memory.
+        session.execute(text(f"SET LOCAL work_mem = '{BATCH_WORK_MEM}'"))
+    write_positions(session, day, rules)
+    # Counted, not taken from the INSERT's row count, which psycopg reports as -1 here.
+    counted = session.scalar(
+        select(func.count()).select_from(Position).where(Position.business_date == day)
+    )
+    listed_before = select(NegativeEntry.source_contract_id).where(
+        NegativeEntry.category == "overdue_60",
+        NegativeEntry.active,
+        NegativeEntry.source_contract_id.is_not(None),
+    )
+    newly_overdue = list(
+        session.scalars(
+            select(Contract)
+            .join(Position, Position.contract_id == Contract.id)
+            .where(
+                Position.business_date == day,
+                Position.days_past_due > OVERDUE_LISTING_DPD,
+                Contract.id.not_in(listed_before),
+            )
+        )
+    )
+    reason = f"More than {OVERDUE_LISTING_DPD} days past due on {day}"
+    add_negative_entries(session, _debtor_entries(newly_overdue, "overdue_60", reason))
+    listed = len(newly_overdue)
+    written_off = _write_off(session, day, rules.write_off_days)
+    expire_purchase_orders(session, day)
+    break_promises(session, day)
+    closed = CloseOfBusiness(
+        business_date=day,
+        contracts=counted or 0,
+        written_off=written_off,
+        listed_overdue_60=listed,
+    )
+    session.add(closed)
+    session.flush()
+    return closed
+
+
+def close_through(
+    session: Session, until: date, rules: Policy | None = None
+) -> list[CloseOfBusiness]:
+    """Every business date not yet closed, in order, up to ``until`` (a day that has ended
+    or is ending: never a future one)."""
+    if until > today_jakarta():
+        raise Unprocessable.field(
+            "business_date",
+            "A business day is closed once it has come, not ahead of time.",
+            "future_date",
+        )
+    last = session.scalar(select(func.max(CloseOfBusiness.business_date)))
+    start = last + timedelta(days=1) if last else until
+    if (until - start).days >= MAX_CATCH_UP_DAYS:
+        raise Unprocessable.field(
+            "business_date",
+            f"The last day closed is {last}; close at most {MAX_CATCH_UP_DAYS} days at a time.",
+            "catch_up_too_long",
+        )
+    closed = []
+    day = start
+    while day <= until:
+        closed.append(close_business_day(session, day, rules))
+        day += timedelta(days=1)
+    return closed

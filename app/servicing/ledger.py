@@ -1,0 +1,228 @@
+"""A contract's ledger in the database: opening the account at disbursement, the one balance
+function every reader uses (:func:`balance_of`), and :func:`reallocate`, which replays the
+ledger after any movement and stores what each movement paid of each installment."""
+
+import calendar
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from app.auth.service import Principal
+from app.contracts.models import Contract
+from app.core.errors import Conflict
+from app.reference.models import Product
+from app.servicing import rules
+from app.servicing.models import (
+    Allocation,
+    Collateral,
+    Installment,
+    LedgerEntry,
+    LoanAccount,
+    Payment,
+)
+
+FIDUCIARY_DAYS = 30  # the fiduciary guarantee is registered within 30 days of signing
+# Entries the rules replay as money in, waivers and refunds (the others are records).
+MOVEMENT_KINDS = {
+    "paid_at_signing": rules.Kind.SIGNING,
+    "payment": rules.Kind.PAYMENT,
+    "late_charge_waiver": rules.Kind.WAIVER,
+    "refund": rules.Kind.REFUND,
+}
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day (31 January + 1 → 28/29 Feb)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_entry(
+    session: Session,
+    contract: Contract,
+    kind: str,
+    value_date: date,
+    amount: int,
+    actor: Principal | None,
+    **details: Any,
+) -> LedgerEntry:
+    entry = LedgerEntry(
+        contract_id=contract.id,
+        kind=kind,
+        value_date=value_date,
+        amount=amount,
+        created_by_id=actor.user_id if actor else None,
+        **details,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def open_account(
+    session: Session,
+    contract: Contract,
+    actor: Principal,
+    disbursed_on: date,
+    quote: dict[str, Any],
+    reference: str,
+) -> LoanAccount:
+    """The disbursed contract's account, schedule, collateral and first ledger rows; an ADDM
+    contract's first installment is settled on the day, from the amount paid at signing."""
+    product = session.get_one(Product, contract.product_id)
+    addm = bool(quote.get("in_advance"))
+    account = LoanAccount(
+        contract_id=contract.id,
+        disbursed_on=disbursed_on,
+        addm=addm,
+        late_charge_rate=product.late_charge_rate,
+        late_charge_cap=product.late_charge_cap,
+        arrears_tolerance=product.arrears_tolerance,
+        allocation_order=product.allocation_order,
+        settlement_fee_rate=product.settlement_fee_rate,
+    )
+    session.add(account)
+    previous = disbursed_on
+    rows = []
+    for row in quote["schedule"]:
+        due = add_months(disbursed_on, row["due_month"])
+        rows.append(
+            Installment(
+                contract_id=contract.id,
+                number=row["number"],
+                due_date=due,
+                amount=row["amount"],
+                principal=row["principal"],
+                interest=row["interest"],
+                accrues_from=previous if due > previous else due,
+            )
+        )
+        previous = due
+    session.add_all(rows)
+    session.add(
+        Collateral(
+            contract_id=contract.id,
+            fiduciary_deadline=disbursed_on + timedelta(days=FIDUCIARY_DAYS),
+            bpkb_status="awaited",
+        )
+    )
+    add_entry(session, contract, "disbursement", disbursed_on, quote["amount_financed"], actor,
+              reference=reference)  # fmt: skip
+    if addm:
+        add_entry(session, contract, "paid_at_signing", disbursed_on, rows[0].amount, actor,
+                  reason="First installment paid at signing (ADDM)")  # fmt: skip
+    reallocate(session, contract)
+    return account
+
+
+def account_of(session: Session, contract: Contract) -> LoanAccount:
+    account = session.get(LoanAccount, contract.id)
+    if account is None:
+        raise Conflict(f"Contract {contract.number} was never disbursed: it has no ledger.")
+    return account
+
+
+def terms_of(account: LoanAccount) -> rules.Terms:
+    return rules.Terms(
+        disbursed_on=account.disbursed_on,
+        late_charge_rate=account.late_charge_rate,
+        late_charge_cap=account.late_charge_cap,
+        tolerance=account.arrears_tolerance,
+        order=rules.Order(account.allocation_order),
+        settlement_fee_rate=account.settlement_fee_rate,
+    )
+
+
+def schedule_of(session: Session, contract: Contract) -> list[Installment]:
+    return list(
+        session.scalars(
+            select(Installment)
+            .where(Installment.contract_id == contract.id)
+            .order_by(Installment.due_date, Installment.number)
+        )
+    )
+
+
+def due_of(row: Installment) -> rules.Due:
+    return rules.Due(
+        number=row.number,
+        due_date=row.due_date,
+        principal=row.principal,
+        interest=row.interest,
+        accrues_from=row.accrues_from,
+        in_force_from=row.in_force_from,
+        superseded_on=row.superseded_on,
+    )
+
+
+def movements_of(session: Session, contract: Contract) -> list[rules.Movement]:
+    """The standing movements: every payment, signing, waiver and refund not reversed."""
+    reversed_ids = select(LedgerEntry.reverses_id).where(
+        LedgerEntry.contract_id == contract.id, LedgerEntry.reverses_id.is_not(None)
+    )
+    entries = session.scalars(
+        select(LedgerEntry).where(
+            LedgerEntry.contract_id == contract.id,
+            LedgerEntry.kind.in_(MOVEMENT_KINDS),
+            LedgerEntry.id.not_in(reversed_ids),
+        )
+    )
+    return [rules.Movement(e.id, MOVEMENT_KINDS[e.kind], e.value_date, e.amount) for e in entries]
+
+
+class Loaded:
+    """A contract's ledger as the rules take it."""
+
+    def __init__(self, session: Session, contract: Contract) -> None:
+        self.account = account_of(session, contract)
+        self.terms = terms_of(self.account)
+        self.rows = schedule_of(session, contract)
+        self.schedule = [due_of(r) for r in self.rows]
+        self.movements = movements_of(session, contract)
+
+    def run(self, until: date) -> rules.Ledger:
+        return rules.run(self.terms, self.schedule, self.movements, until)
+
+
+def balance_of(session: Session, contract: Contract, on: date) -> rules.Balance:
+    """The contract's balances at the end of ``on``: the one way a balance is computed."""
+    return Loaded(session, contract).run(on).balance(on)
+
+
+def reallocate(session: Session, contract: Contract) -> rules.Ledger:
+    """Replay the whole ledger and store its allocations and each installment's settlement day
+    (credit applied on future due dates included: nothing else can happen before them without
+    a new replay)."""
+    loaded = Loaded(session, contract)
+    end = rules.last_day_of(loaded.schedule, loaded.movements, loaded.account.disbursed_on)
+    ledger = loaded.run(end)
+    ids = {row.number: row.id for row in loaded.rows}
+    session.execute(delete(Allocation).where(Allocation.contract_id == contract.id))
+    session.add_all(
+        Allocation(
+            contract_id=contract.id,
+            entry_id=a.key,
+            installment_id=ids[a.number] if a.number is not None else None,
+            component=a.component.value,
+            value_date=a.value_date,
+            amount=a.amount,
+        )
+        for a in ledger.allocations
+    )
+    settled = {line.due.number: line.settled_on for line in ledger.lines}
+    for row in loaded.rows:
+        if row.settled_on != settled[row.number]:
+            session.execute(
+                update(Installment)
+                .where(Installment.id == row.id)
+                .values(settled_on=settled[row.number])
+            )
+    session.flush()
+    return ledger
+
+
+def payment_entry(session: Session, payment: Payment) -> LedgerEntry:
+    return session.scalars(select(LedgerEntry).where(LedgerEntry.payment_id == payment.id)).one()

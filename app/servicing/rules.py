@@ -1,0 +1,443 @@
+"""The servicing rules, pure: what a contract owes on any date, from its schedule and its
+money movements. One function, :func:`run`, replays a contract's ledger in value-date order and
+gives its balance as of a date and the allocation of every movement; everything that shows a
+balance (installments, positions, letters, restructuring, the pay-off quote) reads it, and the
+close of business is the same rules in SQL, tested equal to it.
+
+The rules (README, "Balances"):
+- a payment pays what is due on its value date, oldest installment first, in the product's
+  order: ``installment_first`` (interest and principal of every due installment, then late
+  charges) or ``late_charge_first`` (per installment: late charge, interest, principal);
+  what is left is credit, applied to each later installment on its due date;
+- late charge accrues per day on each installment's unpaid principal + interest, from the day
+  after its due date, at the rate fixed on the contract, capped at a share of the installment;
+- days past due count principal and interest only, from the oldest installment at which the
+  unpaid amounts, oldest first, exceed the arrears tolerance;
+- a payment that covers the settlement amount (principal outstanding, interest accrued to that
+  day, late charge owed and the settlement fee) settles the contract: the interest not yet
+  accrued is waived, never charged.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+
+def rupiah(amount: Decimal) -> int:
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+class Order(StrEnum):
+    INSTALLMENT_FIRST = "installment_first"
+    LATE_CHARGE_FIRST = "late_charge_first"
+
+
+class Component(StrEnum):
+    INTEREST = "interest"
+    PRINCIPAL = "principal"
+    LATE_CHARGE = "late_charge"
+    LATE_CHARGE_WAIVED = "late_charge_waived"
+    INTEREST_WAIVED = "interest_waived"  # unearned interest, at early settlement
+    SETTLEMENT_FEE = "settlement_fee"
+    CREDIT = "credit"  # money kept for later (an overpayment)
+    REFUND = "refund"  # credit paid back
+
+
+class Kind(StrEnum):
+    SIGNING = "paid_at_signing"  # the ADDM first installment, paid when the contract is signed
+    PAYMENT = "payment"
+    WAIVER = "late_charge_waiver"
+    REFUND = "refund"
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What was fixed on the contract at disbursement (a product change never re-prices it)."""
+
+    disbursed_on: date
+    late_charge_rate: Decimal = Decimal("0.001")  # per day, on the overdue installment
+    late_charge_cap: Decimal | None = None  # share of the installment
+    tolerance: int = 0  # rupiah of arrears that do not count
+    order: Order = Order.INSTALLMENT_FIRST
+    settlement_fee_rate: Decimal = Decimal(0)  # share of the principal outstanding
+
+
+@dataclass(frozen=True)
+class Due:
+    """One installment of a schedule. ``in_force_from``/``superseded_on`` bound the days it is
+    owed (a restructuring supersedes the unsettled installments and adds new ones)."""
+
+    number: int
+    due_date: date
+    principal: int
+    interest: int
+    accrues_from: date
+    in_force_from: date | None = None
+    superseded_on: date | None = None
+
+    @property
+    def amount(self) -> int:
+        return self.principal + self.interest
+
+    def in_force(self, day: date) -> bool:
+        return (self.in_force_from is None or self.in_force_from <= day) and (
+            self.superseded_on is None or self.superseded_on > day
+        )
+
+    def accrued_interest(self, day: date) -> int:
+        if day >= self.due_date:
+            return self.interest
+        if day <= self.accrues_from:
+            return 0
+        elapsed = (day - self.accrues_from).days
+        return rupiah(Decimal(self.interest * elapsed) / (self.due_date - self.accrues_from).days)
+
+
+@dataclass(frozen=True)
+class Movement:
+    """Money in (a payment, the ADDM installment at signing), a waiver or a refund."""
+
+    key: int  # the ledger entry's id; movements of one day are taken in this order
+    kind: Kind
+    value_date: date
+    amount: int
+
+
+@dataclass(frozen=True)
+class Allocation:
+    key: int | None  # the movement; None for credit applied on a due date
+    number: int | None  # the installment; None for credit, refund and fee
+    component: Component
+    value_date: date
+    amount: int
+
+
+@dataclass
+class Line:
+    """One installment's standing."""
+
+    due: Due
+    paid_interest: int = 0
+    paid_principal: int = 0
+    paid_late_charge: int = 0
+    waived_late_charge: int = 0
+    waived_interest: int = 0
+    late_base: int = 0  # sum over the days late of the unpaid amount at the day's start
+    settled_on: date | None = None
+
+    @property
+    def unpaid(self) -> int:
+        return self.due.amount - self.paid_interest - self.paid_principal - self.waived_interest
+
+    def late_charge_accrued(self, terms: Terms) -> int:
+        accrued = rupiah(terms.late_charge_rate * self.late_base)
+        if terms.late_charge_cap is not None:
+            accrued = min(accrued, rupiah(terms.late_charge_cap * self.due.amount))
+        return accrued
+
+    def late_charge_owed(self, terms: Terms) -> int:
+        return self.late_charge_accrued(terms) - self.paid_late_charge - self.waived_late_charge
+
+
+@dataclass(frozen=True)
+class InstallmentBalance:
+    number: int
+    due_date: date
+    principal: int
+    interest: int
+    paid_principal: int
+    paid_interest: int
+    waived_interest: int
+    late_charge_accrued: int
+    late_charge_paid: int
+    late_charge_waived: int
+    late_charge_owed: int
+    unpaid: int
+    settled_on: date | None
+    days_late: int
+    in_force: bool
+
+
+@dataclass(frozen=True)
+class Balance:
+    """A contract's standing at the end of ``day``."""
+
+    day: date
+    outstanding_principal: int
+    interest_due: int  # of installments due, unpaid
+    accrued_interest: int  # interest_due plus the running period's share
+    late_charge_owed: int
+    credit: int
+    arrears: int  # principal + interest due and unpaid
+    days_past_due: int
+    next_due_date: date | None
+    next_due_amount: int
+    settlement_fee: int
+    settlement_quote: int  # what pays the contract off today
+    paid_off_on: date | None
+    installments: tuple[InstallmentBalance, ...]
+
+
+@dataclass
+class Ledger:
+    """A contract's ledger replayed in value-date order (build it with :func:`run`)."""
+
+    terms: Terms
+    lines: list[Line]
+    credit: int = 0
+    paid_off_on: date | None = None
+    fee_paid: int = 0
+    allocations: list[Allocation] = field(default_factory=list)
+    _day: date | None = None  # the last day whose end the lines describe
+
+    # --- time --------------------------------------------------------------------------
+
+    def _accrue_until(self, day: date) -> None:
+        """Add the days from the last one processed up to the day before ``day`` to each
+        installment's late base: the charge for a day is on the unpaid at its start."""
+        start = self._day
+        if start is None or day <= start:
+            return
+        for line in self.lines:
+            first = max(start, line.due.due_date)
+            if line.due.superseded_on is not None and line.due.superseded_on <= first:
+                continue
+            if line.unpaid > 0 and first < day and line.due.in_force(first):
+                line.late_base += line.unpaid * (day - first).days
+
+    def _move_to(self, day: date) -> None:
+        self._accrue_until(day)
+        self._day = day
+
+    # --- allocation ---------------------------------------------------------------------
+
+    def _take(self, key: int | None, line: Line | None, part: Component, day: date,
+              money: int, owed: int) -> int:  # fmt: skip
+        take = min(money, owed)
+        if take <= 0:
+            return 0
+        if line is not None:
+            if part == Component.INTEREST:
+                line.paid_interest += take
+            elif part == Component.PRINCIPAL:
+                line.paid_principal += take
+            elif part == Component.LATE_CHARGE:
+                line.paid_late_charge += take
+            elif part == Component.LATE_CHARGE_WAIVED:
+                line.waived_late_charge += take
+            elif part == Component.INTEREST_WAIVED:
+                line.waived_interest += take
+            if line.settled_on is None and line.unpaid == 0:
+                line.settled_on = day
+        self.allocations.append(Allocation(key, line.due.number if line else None, part, day, take))
+        return take
+
+    def _due_lines(self, day: date) -> list[Line]:
+        return [ln for ln in self.lines if ln.due.in_force(day) and ln.due.due_date <= day]
+
+    def _pay_due(self, key: int | None, money: int, day: date) -> int:
+        """Pay what is due on ``day`` in the contract's order; returns what is left."""
+        terms = self.terms
+        due = self._due_lines(day)
+        if terms.order == Order.LATE_CHARGE_FIRST:
+            for line in due:
+                for part, owed in (
+                    (Component.LATE_CHARGE, line.late_charge_owed(terms)),
+                    (Component.INTEREST, line.due.interest - line.paid_interest),
+                    (Component.PRINCIPAL, line.due.principal - line.paid_principal),
+                ):
+                    money -= self._take(key, line, part, day, money, owed)
+            rest = [ln for ln in self.lines if not ln.due.in_force(day)]
+        else:
+            for line in due:
+                money -= self._take(key, line, Component.INTEREST, day, money,
+                                    line.due.interest - line.paid_interest)  # fmt: skip
+                money -= self._take(key, line, Component.PRINCIPAL, day, money,
+                                    line.due.principal - line.paid_principal)  # fmt: skip
+            rest = self.lines
+        for line in rest:
+            money -= self._take(key, line, Component.LATE_CHARGE, day, money,
+                                line.late_charge_owed(terms))  # fmt: skip
+        return money
+
+    def settlement_parts(self, day: date) -> tuple[int, int, int, int]:
+        """(principal outstanding, interest accrued and unpaid, late charge owed, fee)."""
+        in_force = [ln for ln in self.lines if ln.due.in_force(day)]
+        principal = sum(ln.due.principal - ln.paid_principal for ln in in_force)
+        interest = sum(max(0, ln.due.accrued_interest(day) - ln.paid_interest) for ln in in_force)
+        late = sum(ln.late_charge_owed(self.terms) for ln in self.lines)
+        fee = rupiah(self.terms.settlement_fee_rate * principal)
+        return principal, interest, late, fee
+
+    def _settle(self, key: int, money: int, day: date, fee: int) -> int:
+        terms = self.terms
+        for line in self.lines:
+            money -= self._take(key, line, Component.LATE_CHARGE, day, money,
+                                line.late_charge_owed(terms))  # fmt: skip
+        in_force = [ln for ln in self.lines if ln.due.in_force(day)]
+        for line in in_force:
+            owed = max(0, line.due.accrued_interest(day) - line.paid_interest)
+            money -= self._take(key, line, Component.INTEREST, day, money, owed)
+        for line in in_force:
+            owed = line.due.principal - line.paid_principal
+            money -= self._take(key, line, Component.PRINCIPAL, day, money, owed)
+        money -= self._take(key, None, Component.SETTLEMENT_FEE, day, money, fee)
+        self.fee_paid += fee
+        for line in in_force:
+            unearned = line.due.interest - line.paid_interest - line.waived_interest
+            self._take(key, line, Component.INTEREST_WAIVED, day, unearned, unearned)
+        self.paid_off_on = day
+        return money
+
+    def _to_credit(self, key: int | None, money: int, day: date) -> None:
+        if money > 0:
+            self.credit += money
+            if key is not None:
+                self.allocations.append(Allocation(key, None, Component.CREDIT, day, money))
+
+    def _fully_paid(self, day: date) -> bool:
+        return all(ln.unpaid == 0 for ln in self.lines if ln.due.in_force(day)) and all(
+            ln.late_charge_owed(self.terms) == 0 for ln in self.lines
+        )
+
+    def _apply_credit(self, day: date) -> None:
+        if self.credit > 0 and self.paid_off_on is None:
+            money, self.credit = self.credit, 0
+            self.credit = self._pay_due(None, money, day)
+
+    def _receive(self, movement: Movement) -> None:
+        day = movement.value_date
+        if self.paid_off_on is not None:
+            self._to_credit(movement.key, movement.amount, day)
+            return
+        money = movement.amount + self.credit
+        self.credit = 0
+        parts = self.settlement_parts(day)
+        if movement.kind == Kind.PAYMENT and money >= sum(parts):
+            left = self._settle(movement.key, money, day, parts[3])
+        else:
+            left = self._pay_due(movement.key, money, day)
+            if self._fully_paid(day):
+                self.paid_off_on = day
+        self._to_credit(movement.key, left, day)
+
+    def _waive(self, movement: Movement) -> None:
+        left = movement.amount
+        for line in self.lines:
+            owed = line.late_charge_owed(self.terms)
+            day = movement.value_date
+            left -= self._take(movement.key, line, Component.LATE_CHARGE_WAIVED, day, left, owed)
+        if left:
+            raise ValueError(f"waiver {movement.key} exceeds the late charge owed by {left}")
+        if self.paid_off_on is None and self._fully_paid(movement.value_date):
+            self.paid_off_on = movement.value_date
+
+    def _refund(self, movement: Movement) -> None:
+        if movement.amount > self.credit:
+            raise ValueError(f"refund {movement.key} exceeds the credit of {self.credit}")
+        self.credit -= movement.amount
+        self.allocations.append(
+            Allocation(movement.key, None, Component.REFUND, movement.value_date, movement.amount)
+        )
+
+    def process(self, day: date, movements: list[Movement]) -> None:
+        self._move_to(day)
+        self._apply_credit(day)
+        for movement in movements:
+            if movement.kind == Kind.WAIVER:
+                self._waive(movement)
+            elif movement.kind == Kind.REFUND:
+                self._refund(movement)
+            else:
+                self._receive(movement)
+
+    # --- reading ------------------------------------------------------------------------
+
+    def balance(self, day: date) -> Balance:
+        """The standing at the end of ``day`` (every movement up to it processed)."""
+        assert self._day is not None
+        assert day >= self._day
+        self._move_to(day)
+        terms = self.terms
+        in_force = [ln for ln in self.lines if ln.due.in_force(day)]
+        due = [ln for ln in in_force if ln.due.due_date <= day]
+        days_past_due, running = 0, 0
+        for line in due:
+            running += line.unpaid
+            if running > terms.tolerance:
+                days_past_due = (day - line.due.due_date).days
+                break
+        upcoming = [ln for ln in in_force if ln.due.due_date > day and ln.unpaid > 0]
+        settled = self.paid_off_on is not None
+        principal, interest, late, fee = self.settlement_parts(day)
+        rows = tuple(
+            InstallmentBalance(
+                number=ln.due.number,
+                due_date=ln.due.due_date,
+                principal=ln.due.principal,
+                interest=ln.due.interest,
+                paid_principal=ln.paid_principal,
+                paid_interest=ln.paid_interest,
+                waived_interest=ln.waived_interest,
+                late_charge_accrued=ln.late_charge_accrued(terms),
+                late_charge_paid=ln.paid_late_charge,
+                late_charge_waived=ln.waived_late_charge,
+                late_charge_owed=ln.late_charge_owed(terms),
+                unpaid=ln.unpaid,
+                settled_on=ln.settled_on,
+                days_late=max(((ln.settled_on or day) - ln.due.due_date).days, 0),
+                in_force=ln.due.in_force(day),
+            )
+            for ln in self.lines
+        )
+        return Balance(
+            day=day,
+            outstanding_principal=principal,
+            interest_due=sum(ln.due.interest - ln.paid_interest - ln.waived_interest for ln in due),
+            accrued_interest=0 if settled else interest,
+            late_charge_owed=late,
+            credit=self.credit,
+            arrears=sum(ln.unpaid for ln in due),
+            days_past_due=days_past_due,
+            next_due_date=upcoming[0].due.due_date if upcoming else None,
+            next_due_amount=upcoming[0].unpaid if upcoming else 0,
+            settlement_fee=0 if settled else fee,
+            settlement_quote=0
+            if settled
+            else max(principal + interest + late + fee - self.credit, 0),
+            paid_off_on=self.paid_off_on,
+            installments=rows,
+        )
+
+
+def run(terms: Terms, schedule: list[Due], movements: list[Movement], until: date) -> Ledger:
+    """Replay the contract to the end of ``until``: every movement dated up to it, in value-date
+    order (the ADDM installment paid at signing is a movement of the disbursement day), and the
+    credit applied on each due date."""
+    lines = [Line(d) for d in sorted(schedule, key=lambda d: (d.due_date, d.number))]
+    ledger = Ledger(terms, lines)
+    by_day: dict[date, list[Movement]] = {}
+    for movement in sorted(movements, key=lambda m: (m.value_date, m.key)):
+        if movement.value_date <= until:
+            by_day.setdefault(movement.value_date, []).append(movement)
+    days = set(by_day) | {terms.disbursed_on}
+    for line in lines:
+        for day in (line.due.due_date, line.due.in_force_from, line.due.superseded_on):
+            if day is not None and day <= until:
+                days.add(day)
+    for day in sorted(d for d in days if d >= terms.disbursed_on):
+        ledger.process(day, by_day.get(day, []))
+    ledger._move_to(max(until, terms.disbursed_on))
+    return ledger
+
+
+def balance(terms: Terms, schedule: list[Due], movements: list[Movement], on: date) -> Balance:
+    return run(terms, schedule, movements, on).balance(on)
+
+
+def last_day_of(schedule: list[Due], movements: list[Movement], after: date) -> date:
+    """A day by which everything the ledger holds has happened: the allocations of a run to
+    it are complete (credit applied to every due date included)."""
+    days = [after, *(d.due_date for d in schedule), *(m.value_date for m in movements)]
+    return max(days) + timedelta(days=1)

@@ -1,0 +1,479 @@
+"""Servicing's request and response bodies."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.applications.schemas import PaymentMethod
+from app.servicing.restructuring import MAX_HOLIDAY_MONTHS, MAX_INSTALLMENTS
+
+BALANCE_EXAMPLE: dict[str, Any] = {
+    "on": "2027-01-10",
+    "outstanding_principal": 13_557_939,
+    "interest_due": 0,
+    "accrued_interest": 208_000,
+    "late_charge_owed": 0,
+    "credit": 0,
+    "arrears": 0,
+    "days_past_due": 0,
+    "next_due_date": "2027-01-24",
+    "next_due_amount": 825_000,
+    "settlement_quote": 13_765_939,
+}
+
+TERM_OF = {
+    "payment_holiday": "holiday_months",
+    "tenor_extension": "installments",
+    "rate_reduction": "annual_rate",
+}
+
+
+class PaymentIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "contract_number": "JKT01-2026-MC-000042",
+                    "amount": 825_000,
+                    "paid_on": "2026-12-24",
+                    "channel": "virtual_account",
+                    "reference": "VA-8808-0042-1224",
+                }
+            ]
+        },
+    )
+
+    contract_number: str
+    amount: int = Field(strict=True, gt=0, le=100_000_000_000)
+    paid_on: date
+    channel: PaymentMethod | None = Field(default=None, description="Default: the contract's")
+    reference: str = Field(min_length=3, max_length=60)
+
+
+class ReversalIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "bounced"}]}
+    )
+
+    reason: Literal["bounced", "mistaken"]
+
+
+class InstallmentView(BaseModel):
+    number: int
+    due_date: date
+    amount: int
+    principal: int
+    interest: int
+    paid: int = Field(description="Principal and interest paid")
+    outstanding: int = Field(description="Principal and interest still owed")
+    late_charge_accrued: int
+    late_charge_paid: int
+    late_charge_waived: int
+    late_charge_owed: int
+    settled_on: date | None = Field(description="Value date on which it was paid in full")
+    days_late: int
+
+
+class InstallmentsOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "contract_number": "JKT01-2026-MC-000042",
+                    "restructured_on": None,
+                    "balance": BALANCE_EXAMPLE,
+                    "items": [
+                        {
+                            "number": 1,
+                            "due_date": "2026-12-24",
+                            "amount": 825_000,
+                            "principal": 442_061,
+                            "interest": 382_939,
+                            "paid": 825_000,
+                            "outstanding": 0,
+                            "late_charge_accrued": 0,
+                            "late_charge_paid": 0,
+                            "late_charge_waived": 0,
+                            "late_charge_owed": 0,
+                            "settled_on": "2026-12-24",
+                            "days_late": 0,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    contract_number: str
+    restructured_on: date | None = Field(
+        description="When the current schedule was approved, for a restructured contract"
+    )
+    balance: "BalanceOut" = Field(description="The contract's balances today")
+    items: list[InstallmentView] = Field(description="The schedule in force")
+
+
+class RestructuringIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "payment_holiday",
+                    "holiday_months": 3,
+                    "reason": "Debtor hospitalised; salary resumes in March",
+                },
+                {"kind": "tenor_extension", "installments": 30, "reason": "Income halved"},
+                {"kind": "rate_reduction", "annual_rate": "0.20", "reason": "Loyal debtor"},
+            ]
+        },
+    )
+
+    kind: Literal["payment_holiday", "tenor_extension", "rate_reduction"]
+    holiday_months: int | None = Field(default=None, strict=True, ge=1, le=MAX_HOLIDAY_MONTHS)
+    installments: int | None = Field(
+        default=None,
+        strict=True,
+        ge=1,
+        le=MAX_INSTALLMENTS,
+        description="How many installments from now",
+    )
+    annual_rate: Decimal | None = Field(
+        default=None, gt=0, lt=1, max_digits=8, decimal_places=6, description="Effective, a year"
+    )
+    reason: str = Field(min_length=3, max_length=1000)
+
+    @model_validator(mode="after")
+    def _one_term(self) -> "RestructuringIn":
+        given = {name for name in TERM_OF.values() if getattr(self, name) is not None}
+        if given != {TERM_OF[self.kind]}:
+            raise ValueError(f"a {self.kind} takes {TERM_OF[self.kind]} and no other term")
+        return self
+
+    def terms(self) -> dict[str, Any]:
+        name = TERM_OF[self.kind]
+        value = getattr(self, name)
+        return {name: str(value) if isinstance(value, Decimal) else value}
+
+
+class RestructuringDecisionIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"decision": "approve", "reason": "Income verified by the survey"}]
+        },
+    )
+
+    decision: Literal["approve", "reject"]
+    reason: str = Field(min_length=3, max_length=1000)
+
+
+class RestructuringOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "contract_number": "JKT01-2026-MC-000042",
+                    "kind": "payment_holiday",
+                    "terms": {"holiday_months": 3},
+                    "reason": "Debtor hospitalised; salary resumes in March",
+                    "status": "approved",
+                    "requested_by": "collector.joko",
+                    "requested_at": "2026-11-20T03:00:00Z",
+                    "decided_by": "approver.hendra",
+                    "decided_at": "2026-11-21T04:00:00Z",
+                    "decision_reason": "Hospital letter seen",
+                    "effective_on": "2026-11-21",
+                    "annual_rate": "0.315510",
+                    "outstanding_principal": 10_400_000,
+                    "capitalised_interest": 1_120_000,
+                    "installment": 640_000,
+                    "installments": 24,
+                    "first_due_on": "2027-03-24",
+                    "old_schedule": [],
+                }
+            ]
+        }
+    )
+
+    id: int
+    contract_number: str
+    kind: str
+    terms: dict[str, Any]
+    reason: str
+    status: str
+    requested_by: str | None
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_reason: str | None
+    effective_on: date | None = Field(description="The day the new schedule took over")
+    annual_rate: Decimal | None = Field(description="Of the new schedule")
+    outstanding_principal: int | None
+    capitalised_interest: int | None = Field(
+        description="Interest due and unpaid, and a holiday's interest, added to the principal"
+    )
+    installment: int | None
+    installments: int | None
+    first_due_on: date | None
+    old_schedule: list[dict[str, Any]] | None = Field(
+        description="The schedule as it stood when approved (kept; the new one is in force)"
+    )
+
+
+class RestructuringList(BaseModel):
+    items: list[RestructuringOut]
+
+
+class CollateralOut(BaseModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "fiduciary_deadline": "2026-12-22",
+                    "fiduciary_registered_on": "2026-12-01",
+                    "fiduciary_certificate": "W10.00123456.AH.05.01-2026",
+                    "bpkb_status": "held",
+                    "bpkb_number": "P-01234567",
+                }
+            ]
+        },
+    )
+
+    fiduciary_deadline: date = Field(description="Registration is due within 30 days of signing")
+    fiduciary_registered_on: date | None
+    fiduciary_certificate: str | None
+    bpkb_status: Literal["awaited", "held", "released"]
+    bpkb_number: str | None
+
+
+class CollateralIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "fiduciary_registered_on": "2026-12-01",
+                    "fiduciary_certificate": "W10.00123456.AH.05.01-2026",
+                },
+                {"bpkb_status": "held", "bpkb_number": "P-01234567"},
+            ]
+        },
+    )
+
+    fiduciary_registered_on: date | None = None
+    fiduciary_certificate: str | None = Field(default=None, min_length=5, max_length=60)
+    bpkb_status: Literal["awaited", "held", "released"] | None = None
+    bpkb_number: str | None = Field(default=None, min_length=4, max_length=30)
+
+
+class BalanceOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [BALANCE_EXAMPLE]})
+
+    on: date
+    outstanding_principal: int
+    interest_due: int = Field(description="Interest of the installments due, unpaid")
+    accrued_interest: int = Field(description="Interest due plus the running month's share")
+    late_charge_owed: int
+    credit: int = Field(description="Paid and not yet owed: applied on the next due date")
+    arrears: int = Field(description="Principal and interest due and unpaid")
+    days_past_due: int
+    next_due_date: date | None
+    next_due_amount: int
+    settlement_quote: int = Field(description="What pays the contract off on this day")
+
+
+class AllocationOut(BaseModel):
+    installment: int | None = Field(description="Its number; none for credit, refund and fee")
+    component: str
+    value_date: date
+    amount: int
+
+
+class PaymentOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "contract_number": "JKT01-2026-MC-000042",
+                    "amount": 825_000,
+                    "paid_on": "2026-12-24",
+                    "channel": "virtual_account",
+                    "reference": "VA-8808-0042-1224",
+                    "reversed": False,
+                    "reversal_reason": None,
+                    "recovery": False,
+                    "contract_state": "ACTIVE",
+                    "allocations": [
+                        {"installment": 1, "component": "interest", "value_date": "2026-12-24",
+                         "amount": 382_939},
+                        {"installment": 1, "component": "principal", "value_date": "2026-12-24",
+                         "amount": 442_061},
+                    ],
+                }
+            ]
+        }
+    )  # fmt: skip
+
+    id: int
+    contract_number: str
+    amount: int
+    paid_on: date
+    channel: str
+    reference: str
+    reversed: bool
+    reversal_reason: str | None
+    recovery: bool = Field(description="Collected after the write-off, outside the schedule")
+    contract_state: str
+    allocations: list[AllocationOut] = Field(description="What it paid, per installment")
+
+
+class PaymentList(BaseModel):
+    items: list[PaymentOut]
+
+
+class LedgerEntryOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "kind": "refund",
+                    "value_date": "2027-01-10",
+                    "amount": 150_000,
+                    "reference": "TRF-REFUND-0042",
+                    "reason": "Overpayment",
+                    "reverses": None,
+                    "reversed": False,
+                    "created_at": "2027-01-10T03:00:00Z",
+                    "allocations": [
+                        {"installment": None, "component": "refund",
+                         "value_date": "2027-01-10", "amount": 150_000}
+                    ],
+                }
+            ]
+        }
+    )  # fmt: skip
+
+    id: int
+    kind: str
+    value_date: date
+    amount: int
+    reference: str | None
+    reason: str | None
+    reverses: int | None = Field(description="The entry a reversal cancels")
+    reversed: bool
+    created_at: datetime
+    allocations: list[AllocationOut]
+
+
+class LedgerOut(BaseModel):
+    contract_number: str
+    balance: BalanceOut
+    items: list[LedgerEntryOut] = Field(description="Every money movement, by value date")
+
+
+class RefundIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"amount": 150_000, "reference": "TRF-REFUND-0042", "reason": "Overpayment"}
+            ]
+        },
+    )
+
+    amount: int = Field(strict=True, gt=0, le=100_000_000_000)
+    reference: str = Field(min_length=3, max_length=60)
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class EntryReversalIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "Transfer returned"}]}
+    )
+
+    reason: str = Field(min_length=3, max_length=1000)
+
+
+class WaiverIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"amount": 25_000, "reason": "Late due to bank outage"}]},
+    )
+
+    amount: int = Field(strict=True, gt=0, le=100_000_000_000)
+    reason: str = Field(min_length=3, max_length=1000)
+
+
+class SettlementQuoteOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "contract_number": "JKT01-2026-MC-000042",
+                    "on": "2027-01-10",
+                    "valid_until": "2027-01-10",
+                    "outstanding_principal": 13_557_939,
+                    "accrued_interest": 208_000,
+                    "late_charge_owed": 0,
+                    "settlement_fee": 0,
+                    "credit": 0,
+                    "total": 13_765_939,
+                    "unearned_interest_waived": 4_650_000,
+                }
+            ]
+        }
+    )
+
+    contract_number: str
+    on: date
+    valid_until: date = Field(description="The amount is for a payment with this value date")
+    outstanding_principal: int
+    accrued_interest: int = Field(description="Interest due and the running month's share")
+    late_charge_owed: int
+    settlement_fee: int
+    credit: int = Field(description="Deducted")
+    total: int = Field(description="A payment of this amount closes the contract")
+    unearned_interest_waived: int = Field(description="Scheduled interest never charged")
+
+
+class SettlementLetterOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "letter_number": "SKL-JKT01-2026-MC-000042",
+                    "contract_number": "JKT01-2026-MC-000042",
+                    "debtor": "Siti Rahmawati",
+                    "vehicle": "Honda Vario 160 (2025)",
+                    "chassis_number": "MH1JM8117PK123456",
+                    "engine_number": "JM81E1234567",
+                    "disbursed_on": "2026-11-24",
+                    "paid_off_on": "2027-06-10",
+                    "early_settlement": True,
+                    "total_paid": 11_950_000,
+                    "bpkb_number": "P-01234567",
+                    "bpkb_releasable": True,
+                }
+            ]
+        }
+    )
+
+    letter_number: str
+    contract_number: str
+    debtor: str
+    vehicle: str
+    chassis_number: str | None
+    engine_number: str | None
+    disbursed_on: date
+    paid_off_on: date
+    early_settlement: bool
+    total_paid: int
+    bpkb_number: str | None
+    bpkb_releasable: bool = Field(description="The BPKB may be handed back to the debtor")

@@ -1,0 +1,142 @@
+"""The production balance function (``app.servicing.rules``) and the close of business's
+set-based SQL (``app.collection.positions``) against an independent day-by-day model written
+from the rules alone (``tests.reference_ledger``), on hypothesis-generated contracts: ADDB and
+ADDM, tenors 6-48, partial, late, early, reversed (absent), over- and settlement payments,
+waivers and refunds. Every day's balance must be equal."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.servicing import rules
+from app.servicing.ledger import add_months
+from tests import reference_ledger
+
+START = date(2025, 1, 15)
+
+
+@st.composite
+def contracts(draw: st.DrawFn) -> dict[str, Any]:
+    tenor = draw(st.integers(6, 48))
+    addm = draw(st.booleans())
+    installment = draw(st.integers(300, 3_000)) * 1_000
+    interest = draw(st.integers(50, installment // 3_000)) * 1_000
+    disbursed = START + timedelta(days=draw(st.integers(0, 30)))
+    schedule: list[dict[str, Any]] = []
+    previous = disbursed
+    for n in range(1, tenor + 1):
+        due = add_months(disbursed, n - 1 if addm else n)
+        first_addm = addm and n == 1
+        schedule.append(
+            {
+                "number": n,
+                "due_date": due,
+                "principal": installment if first_addm else installment - interest,
+                "interest": 0 if first_addm else interest,
+                "accrues_from": previous if due > previous else due,
+                "in_force_from": None,
+                "superseded_on": None,
+            }
+        )
+        previous = due
+    horizon: date = schedule[-1]["due_date"] + timedelta(days=40)
+    days = (horizon - disbursed).days
+    events: list[dict[str, Any]] = []
+    for key in range(1, draw(st.integers(0, 14)) + 1):
+        on = disbursed + timedelta(days=draw(st.integers(0, days)))
+        kind = draw(st.sampled_from(["payment"] * 8 + ["big", "tiny"]))
+        amount = {
+            "payment": installment * draw(st.integers(1, 3)) - draw(st.sampled_from([0, 5_000])),
+            "big": installment * tenor,
+            "tiny": draw(st.integers(1, 20_000)),
+        }[kind]
+        events.append({"kind": "payment", "id": key, "on": on, "amount": amount})
+    return {
+        "disbursed_on": disbursed,
+        "installments": schedule,
+        "addm": addm,
+        "late_charge_rate": draw(st.sampled_from([Decimal("0.001"), Decimal("0.005")])),
+        "late_charge_cap": draw(st.sampled_from([None, Decimal("0.1"), Decimal("0.5")])),
+        "tolerance": draw(st.sampled_from([0, 10_000])),
+        "order": draw(st.sampled_from(["installment_first", "late_charge_first"])),
+        "settlement_fee_rate": draw(st.sampled_from([Decimal(0), Decimal("0.02")])),
+        "events": sorted(events, key=lambda e: (e["on"], e["id"])),
+        "horizon": horizon,
+    }
+
+
+def production(
+    contract: dict[str, Any],
+) -> tuple[rules.Terms, list[rules.Due], list[rules.Movement]]:
+    terms = rules.Terms(
+        disbursed_on=contract["disbursed_on"],
+        late_charge_rate=contract["late_charge_rate"],
+        late_charge_cap=contract["late_charge_cap"],
+        tolerance=contract["tolerance"],
+        order=rules.Order(contract["order"]),
+        settlement_fee_rate=contract["settlement_fee_rate"],
+    )
+    schedule = [
+        rules.Due(r["number"], r["due_date"], r["principal"], r["interest"], r["accrues_from"],
+                  r["in_force_from"], r["superseded_on"])
+        for r in contract["installments"]
+    ]  # fmt: skip
+    movements = [
+        rules.Movement(e["id"], rules.Kind(e["kind"]), e["on"], e["amount"])
+        for e in contract["events"]
+    ]
+    if contract["addm"]:
+        first = schedule[0]
+        movements.insert(0, rules.Movement(0, rules.Kind.SIGNING, first.due_date, first.amount))
+    return terms, schedule, movements
+
+
+FIELDS = (
+    "outstanding_principal", "interest_due", "accrued_interest", "late_charge_owed", "credit",
+    "arrears", "days_past_due", "next_due_date", "next_due_amount", "settlement_quote",
+    "paid_off_on",
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(contracts())
+def test_every_day_equals_the_reference_model(contract: dict[str, Any]) -> None:
+    terms, schedule, movements = production(contract)
+    expected = reference_ledger.simulate(contract, contract["horizon"])
+    day = contract["disbursed_on"]
+    for want in expected:
+        got = rules.balance(terms, schedule, movements, want["day"])
+        for name in FIELDS:
+            assert getattr(got, name) == want[name], (want["day"], name)
+        for row, ref in zip(got.installments, want["installments"], strict=True):
+            assert (row.number, row.paid_principal, row.paid_interest, row.late_charge_owed,
+                    row.late_charge_paid, row.unpaid, row.settled_on, row.days_late) == (
+                ref["number"], ref["paid_principal"], ref["paid_interest"], ref["lc_owed"],
+                ref["paid_lc"], ref["unpaid"], ref["settled_on"], ref["days_late"],
+            ), want["day"]  # fmt: skip
+        day += timedelta(days=1)
+
+
+def test_a_customer_paying_every_installment_on_its_due_date_is_always_current() -> None:
+    for addm in (False, True):
+        disbursed = date(2025, 3, 31)
+        schedule = [
+            rules.Due(n, add_months(disbursed, n - 1 if addm else n), 700_000, 100_000,
+                      add_months(disbursed, n - 2 if addm else n - 1))
+            for n in range(1, 13)
+        ]  # fmt: skip
+        movements = [
+            rules.Movement(n, rules.Kind.PAYMENT, d.due_date, d.amount)
+            for n, d in enumerate(schedule, start=1)
+            if not (addm and n == 1)
+        ]
+        if addm:
+            movements.append(rules.Movement(0, rules.Kind.SIGNING, disbursed, 800_000))
+        terms = rules.Terms(disbursed_on=disbursed, tolerance=10_000)
+        day = disbursed
+        while day <= schedule[-1].due_date:
+            assert rules.balance(terms, schedule, movements, day).days_past_due == 0, (addm, day)
+            day += timedelta(days=1)
