@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.service import Principal
+from app.collection.cob import list_debtor
 from app.collection.positions import recompute_since
 from app.contracts.models import Contract
 from app.contracts.service import log_event, transition
@@ -146,6 +147,11 @@ def reverse_payment(
               payload={"payment_id": payment.id, "amount": payment.amount})  # fmt: skip
     if not payment.recovery:
         settle_ledger(session, contract, payment.paid_on)
+    if reason == "bounced":
+        bounced = bounced_payments(session, contract)
+        if bounced >= BOUNCED_CHEQUES_LISTED:
+            list_debtor(session, contract, "bounced_cheques",
+                        f"{bounced} bounced payments on contract {contract.number}")  # fmt: skip
     return payment
 
 

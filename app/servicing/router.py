@@ -22,7 +22,7 @@ from app.core.errors import NotFound, problem_responses
 from app.core.idempotency import Idempotent
 from app.core.pagination import RowId
 from app.servicing import collateral, payments, restructuring, rules, settlement
-from app.servicing.ledger import balance_of
+from app.servicing.ledger import balance_of, schedule_of
 from app.servicing.models import Allocation, LedgerEntry, Payment, Restructuring
 from app.servicing.schemas import (
     AllocationOut,
@@ -89,8 +89,6 @@ def _allocations(rows: list[Allocation], numbers: dict[int, int]) -> list[Alloca
 
 
 def _numbers(session: DbSession, contract: Contract) -> dict[int, int]:
-    from app.servicing.ledger import schedule_of
-
     return {row.id: row.number for row in schedule_of(session, contract)}
 
 
@@ -146,13 +144,6 @@ def reverse_payment(
     payment, number = payments.find_payment(session, payment_id)
     contract = get_visible(session, principal, number)  # 404 outside the caller's scope
     payments.reverse_payment(session, principal, contract, payment, data.reason)
-    if data.reason == "bounced":
-        bounced = payments.bounced_payments(session, contract)
-        if bounced >= payments.BOUNCED_CHEQUES_LISTED:
-            from app.collection.cob import list_debtor
-
-            list_debtor(session, contract, "bounced_cheques",
-                        f"{bounced} bounced payments on contract {contract.number}")  # fmt: skip
     return _payment_out(session, payment, contract)
 
 
