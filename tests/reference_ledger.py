@@ -1,10 +1,12 @@
 """Independent reference model of the loan-servicing ledger.
 
-Written from the rules document (/work/spec/servicing_rules.md, "Kredo servicing rules (v1)")
-alone, without looking at the production code. It is a deliberately plain, literal day-by-day
-simulator: every calendar day from ``disbursed_on`` through the target date is visited; late
-charge bases grow each day by the unpaid amounts at the end of the previous day; payments,
-waivers and refunds are applied on their day in id order. No closed forms, no shortcuts.
+Written from the rules document ("Kredo servicing rules (v1)", kept beside it as
+``tests/servicing_rules.md``) alone, without looking at the production code. It is a
+deliberately plain, literal day-by-day simulator: every calendar day from ``disbursed_on``
+through the target date is visited; late charge bases grow each day by the unpaid amounts at
+the end of the previous day; payments, waivers and refunds are applied on their day in id order
+(a waiver that clears the last late charge of a fully paid contract pays it off). No closed
+forms, no shortcuts.
 
 Public API:
 
@@ -255,6 +257,8 @@ class _Ledger:
                 self.inflow(amount, t, signing=False)
             elif e["kind"] == "waiver":
                 self.waive(amount)
+                if self.settled_on is None:
+                    self.check_paid_off(t)
             else:
                 self.refund(amount)
         # end of day: note when each installment's unpaid first reached 0

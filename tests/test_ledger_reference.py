@@ -2,7 +2,7 @@
 set-based SQL (``app.collection.positions``) against an independent day-by-day model written
 from the rules alone (``tests.reference_ledger``), on hypothesis-generated contracts: ADDB and
 ADDM, tenors 6-48, partial, late, early, reversed (absent), over- and settlement payments,
-waivers and refunds. Every day's balance must be equal."""
+late-charge waivers, refunds of credit and a restructuring. Every day's balance must be equal."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,6 +16,60 @@ from app.servicing.ledger import add_months
 from tests import reference_ledger
 
 START = date(2025, 1, 15)
+
+
+def _state(contract: dict[str, Any], events: list[dict[str, Any]], day: date) -> dict[str, Any]:
+    """The reference model's balance at the end of ``day`` with only ``events``."""
+    return reference_ledger.balance({**contract, "events": events}, day)
+
+
+def _admissible(contract: dict[str, Any], wanted: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The wanted events in value-date order, each waiver cut to the late charge owed and each
+    refund to the credit held just before it (what the service would accept); empty ones go."""
+    kept: list[dict[str, Any]] = []
+    for event in sorted(wanted, key=lambda e: (e["on"], e["id"])):
+        if event["kind"] != "payment":
+            state = _state(contract, kept, event["on"])
+            room = state["late_charge_owed"] if event["kind"] == "waiver" else state["credit"]
+            event = {**event, "amount": min(event["amount"], room)}
+            if event["amount"] <= 0:
+                continue
+        kept.append(event)
+    return kept
+
+
+def _restructure(
+    contract: dict[str, Any], effective: date, months: int, rate_per_month: Decimal
+) -> None:
+    """A restructuring on ``effective``: the installments still unpaid the evening before are
+    superseded, and the principal they still owed is spread over ``months`` new installments
+    from the month after, with flat interest at ``rate_per_month``."""
+    before = _state(contract, contract["events"], effective - timedelta(days=1))
+    paid = {row["number"]: row for row in before["installments"]}
+    left = 0
+    for row in contract["installments"]:
+        if paid[row["number"]]["unpaid"] > 0:
+            row["superseded_on"] = effective
+            left += row["principal"] - paid[row["number"]]["paid_principal"]
+    if left == 0:
+        return
+    interest = reference_ledger.rupiah(Decimal(left) * rate_per_month)
+    first = len(contract["installments"]) + 1
+    previous = effective
+    for k in range(months):
+        due = add_months(effective, k + 1)
+        contract["installments"].append(
+            {
+                "number": first + k,
+                "due_date": due,
+                "principal": left // months + (left % months if k == months - 1 else 0),
+                "interest": interest,
+                "accrues_from": previous,
+                "in_force_from": effective,
+                "superseded_on": None,
+            }
+        )
+        previous = due
 
 
 @st.composite
@@ -44,17 +98,20 @@ def contracts(draw: st.DrawFn) -> dict[str, Any]:
         previous = due
     horizon: date = schedule[-1]["due_date"] + timedelta(days=40)
     days = (horizon - disbursed).days
-    events: list[dict[str, Any]] = []
+    wanted: list[dict[str, Any]] = []
     for key in range(1, draw(st.integers(0, 14)) + 1):
         on = disbursed + timedelta(days=draw(st.integers(0, days)))
-        kind = draw(st.sampled_from(["payment"] * 8 + ["big", "tiny"]))
+        kind = draw(st.sampled_from(["payment"] * 8 + ["big", "tiny", "waiver", "refund"]))
         amount = {
             "payment": installment * draw(st.integers(1, 3)) - draw(st.sampled_from([0, 5_000])),
             "big": installment * tenor,
             "tiny": draw(st.integers(1, 20_000)),
+            "waiver": draw(st.integers(1, installment)),
+            "refund": draw(st.integers(1, installment * 2)),
         }[kind]
-        events.append({"kind": "payment", "id": key, "on": on, "amount": amount})
-    return {
+        kind = kind if kind in ("waiver", "refund") else "payment"
+        wanted.append({"kind": kind, "id": key, "on": on, "amount": amount})
+    contract: dict[str, Any] = {
         "disbursed_on": disbursed,
         "installments": schedule,
         "addm": addm,
@@ -63,9 +120,22 @@ def contracts(draw: st.DrawFn) -> dict[str, Any]:
         "tolerance": draw(st.sampled_from([0, 10_000])),
         "order": draw(st.sampled_from(["installment_first", "late_charge_first"])),
         "settlement_fee_rate": draw(st.sampled_from([Decimal(0), Decimal("0.02")])),
-        "events": sorted(events, key=lambda e: (e["on"], e["id"])),
+        "events": [],
         "horizon": horizon,
     }
+    payments = [e for e in wanted if e["kind"] == "payment"]
+    if draw(st.booleans()):
+        contract["events"] = payments
+        effective = disbursed + timedelta(days=draw(st.integers(1, days - 1)))
+        _restructure(contract, effective, draw(st.integers(3, 24)), Decimal("0.015"))
+        contract["horizon"] = max(
+            horizon, max(r["due_date"] for r in contract["installments"]) + timedelta(days=40)
+        )
+    contract["events"] = _admissible(contract, wanted)
+    return contract
+
+
+KINDS = {"payment": rules.Kind.PAYMENT, "waiver": rules.Kind.WAIVER, "refund": rules.Kind.REFUND}
 
 
 def production(
@@ -85,8 +155,7 @@ def production(
         for r in contract["installments"]
     ]  # fmt: skip
     movements = [
-        rules.Movement(e["id"], rules.Kind(e["kind"]), e["on"], e["amount"])
-        for e in contract["events"]
+        rules.Movement(e["id"], KINDS[e["kind"]], e["on"], e["amount"]) for e in contract["events"]
     ]
     if contract["addm"]:
         first = schedule[0]
