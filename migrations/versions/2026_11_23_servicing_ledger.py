@@ -10,12 +10,20 @@ Revises: 3e0fc6b39d52
 Create Date: 2026-11-23 06:17:16.710263
 """
 
+import calendar
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import partial
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 
 import app.core.models
+from app.servicing import rules
 
 revision: str = "aaf0abf13778"
 down_revision: str | None = "3e0fc6b39d52"
@@ -171,179 +179,316 @@ def upgrade() -> None:
     with op.batch_alter_table("restructurings", schema=None) as batch_op:
         batch_op.add_column(sa.Column("kol_floor", sa.Integer(), nullable=True))
 
-    _carry_forward(op.get_bind())
+    # Existing contracts: accounts and interest periods first, then the column is made NOT
+    # NULL (on SQLite a rebuild of installments, which must happen before any allocation
+    # refers to them: dropping the old table would break those foreign keys), then ledgers.
+    accounts = _open_accounts(op.get_bind())
     with op.batch_alter_table("installments", schema=None) as batch_op:
         batch_op.alter_column("accrues_from", existing_type=sa.Date(), nullable=False)
+    _carry_ledgers(op.get_bind(), accounts)
     # ### end Alembic commands ###
 
 
-def _carry_forward(bind: sa.Connection) -> None:
-    """Accounts, interest periods, ledger entries and allocations for contracts disbursed
-    before the ledger existed (their old per-installment payment summary is dropped above)."""
-    import json
-    from datetime import date
+# --- carrying existing contracts forward ----------------------------------------------------
+# Written against the tables as they stand at this revision (plain SQL, no ORM model), and
+# for both SQLite and PostgreSQL: raw reads give dates as text and numbers as float on SQLite.
 
-    from app.servicing import rules
 
-    def day(value: object) -> date:
-        return value if isinstance(value, date) else date.fromisoformat(str(value))
+def _day(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
-    def as_dict(value: object) -> dict:
-        return value if isinstance(value, dict) else json.loads(str(value))
 
+def _json(value: object) -> Any:
+    """A JSON column read raw: parsed on PostgreSQL, text on SQLite; JSON null is None."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _decimal(value: object) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _add_months(day: date, months: int) -> date:
+    """As the servicing code has it: the same day, or the month's last (31 Jan + 1 = 28 Feb)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass
+class _Account:
+    contract_id: int
+    state: str
+    disbursed_on: date
+    addm: bool
+    amount_financed: int
+    reference: str | None
+    terms: rules.Terms
+    schedule: list[rules.Due]
+    ids: dict[int, int]  # installment number -> id
+
+
+_ACCOUNTS = sa.table(
+    "loan_accounts",
+    sa.column("contract_id", sa.Integer),
+    sa.column("disbursed_on", sa.Date),
+    sa.column("addm", sa.Boolean),
+    sa.column("late_charge_rate", sa.Numeric(6, 5)),
+    sa.column("late_charge_cap", sa.Numeric(6, 5)),
+    sa.column("arrears_tolerance", sa.BigInteger),
+    sa.column("allocation_order", sa.String),
+    sa.column("settlement_fee_rate", sa.Numeric(6, 5)),
+)
+
+
+def _open_accounts(bind: sa.Connection) -> list[_Account]:
+    """Each disbursed contract's account, with its product's servicing terms (the new product
+    columns hold their defaults), and its installments' interest periods and days in force."""
     orders = bind.execute(
         sa.text(
-            "SELECT o.contract_id, o.disbursement, c.product_id, s.result FROM purchase_orders o "
-            "JOIN contracts c ON c.id = o.contract_id "
+            "SELECT o.contract_id, o.disbursement, c.state, s.result, p.late_charge_rate, "
+            "p.late_charge_cap, p.arrears_tolerance, p.allocation_order, p.settlement_fee_rate "
+            "FROM purchase_orders o JOIN contracts c ON c.id = o.contract_id "
+            "JOIN products p ON p.id = c.product_id "
             "LEFT JOIN simulations s ON s.contract_id = c.id AND s.current "
-            "WHERE o.disbursement IS NOT NULL"
+            "WHERE o.disbursement IS NOT NULL ORDER BY o.contract_id"
         )
     ).all()
-    for contract_id, disbursement, product_id, result in orders:
-        paid = as_dict(disbursement)
-        disbursed_on = day(paid["disbursed_on"])
-        addm = bool(as_dict(result).get("in_advance")) if result is not None else False
-        rate = bind.execute(
-            sa.text("SELECT late_charge_rate FROM products WHERE id = :p"), {"p": product_id}
-        ).scalar()
+    accounts = []
+    for contract_id, disbursement, state, result, rate, cap, tolerance, order, fee in orders:
+        paid = _json(disbursement)
+        if not paid:  # JSON null: never disbursed
+            continue
+        quote = _json(result) or {}
+        disbursed_on = _day(paid["disbursed_on"])
+        terms = rules.Terms(
+            disbursed_on=disbursed_on,
+            late_charge_rate=_decimal(rate),
+            late_charge_cap=None if cap is None else _decimal(cap),
+            tolerance=int(tolerance),
+            order=rules.Order(order),
+            settlement_fee_rate=_decimal(fee),
+        )
+        addm = bool(quote.get("in_advance"))
+        bind.execute(
+            sa.insert(_ACCOUNTS).values(
+                contract_id=contract_id,
+                disbursed_on=disbursed_on,
+                addm=addm,
+                late_charge_rate=terms.late_charge_rate,
+                late_charge_cap=terms.late_charge_cap,
+                arrears_tolerance=terms.tolerance,
+                allocation_order=terms.order.value,
+                settlement_fee_rate=terms.settlement_fee_rate,
+            )
+        )
+        schedule, ids = _schedule(bind, contract_id, disbursed_on)
+        accounts.append(
+            _Account(
+                contract_id=contract_id,
+                state=state,
+                disbursed_on=disbursed_on,
+                addm=addm,
+                # What a disbursement records today: the amount financed (the schedule's
+                # principal), not what the dealer was paid (less any premium financed).
+                amount_financed=int(quote.get("amount_financed", paid.get("amount", 0))),
+                reference=paid.get("reference"),
+                terms=terms,
+                schedule=schedule,
+                ids=ids,
+            )
+        )
+    return accounts
+
+
+def _schedule(
+    bind: sa.Connection, contract_id: int, disbursed_on: date
+) -> tuple[list[rules.Due], dict[int, int]]:
+    """The installments as the rules take them, their new columns written. The schedule made
+    at disbursement accrues from the disbursement, each installment from the previous due
+    date. Each approved restructuring superseded the installments still open on its day
+    (``superseded_by_id``) and appended its own (numbered on, ``installments`` of them), owed
+    from that day and accruing as the servicing code's restructuring has it: the first from
+    the approval or a month before its due date, whichever is later."""
+    rows = bind.execute(
+        sa.text(
+            "SELECT id, number, due_date, principal, interest, superseded_by_id "
+            "FROM installments WHERE contract_id = :c ORDER BY number"
+        ),
+        {"c": contract_id},
+    ).all()
+    approved = bind.execute(
+        sa.text(
+            "SELECT id, effective_on, installments FROM restructurings WHERE contract_id = :c "
+            "AND status = 'approved' AND effective_on IS NOT NULL ORDER BY effective_on, id"
+        ),
+        {"c": contract_id},
+    ).all()
+    effective = {rid: _day(on) for rid, on, _ in approved}
+    added = sum(int(count or 0) for _, _, count in approved)
+    if added > len(rows):
+        raise RuntimeError(
+            f"contract {contract_id}: its restructurings added {added} installments, "
+            f"but it has {len(rows)}"
+        )
+    # Where each schedule starts in number order, and the day it is owed from: the one made
+    # at disbursement (always), then each restructuring's.
+    starts: dict[int, date | None] = {0: None}
+    index = len(rows) - added
+    for _, on, count in approved:
+        starts[index] = _day(on)
+        index += int(count or 0)
+    schedule, ids = [], {}
+    in_force_from: date | None = None
+    previous = disbursed_on
+    for i, (row_id, number, due_on, principal, interest, superseded_by) in enumerate(rows):
+        due = _day(due_on)
+        if i in starts:
+            in_force_from = starts[i]
+            if in_force_from is not None:
+                previous = max(in_force_from, _add_months(due, -1))
+        accrues = previous if due > previous else due
+        superseded = effective.get(superseded_by) if superseded_by is not None else None
+        if superseded_by is not None and superseded is None:
+            raise RuntimeError(
+                f"contract {contract_id}: installment {number} is superseded by restructuring "
+                f"{superseded_by}, which is not approved with an effective day"
+            )
         bind.execute(
             sa.text(
-                "INSERT INTO loan_accounts (contract_id, disbursed_on, addm, late_charge_rate, "
-                "late_charge_cap, arrears_tolerance, allocation_order, settlement_fee_rate) "
-                "VALUES (:c, :d, :a, :r, 0.5, 10000, 'installment_first', 0)"
+                "UPDATE installments SET accrues_from = :a, in_force_from = :f, "
+                "superseded_on = :s WHERE id = :i"
             ),
-            {"c": contract_id, "d": disbursed_on, "a": addm, "r": rate},
+            {"a": accrues, "f": in_force_from, "s": superseded, "i": row_id},
         )
-        rows = bind.execute(
+        schedule.append(
+            rules.Due(number, due, principal, interest, accrues, in_force_from, superseded)
+        )
+        ids[number] = row_id
+        previous = due
+    return schedule, ids
+
+
+_ENTRIES = sa.table(
+    "ledger_entries",
+    sa.column("id", sa.Integer),
+    sa.column("contract_id", sa.Integer),
+    sa.column("kind", sa.String),
+    sa.column("value_date", sa.Date),
+    sa.column("amount", sa.BigInteger),
+    sa.column("payment_id", sa.Integer),
+    sa.column("reverses_id", sa.Integer),
+    sa.column("reference", sa.String),
+    sa.column("reason", sa.String),
+    sa.column("detail", sa.JSON),
+    sa.column("created_by_id", sa.Integer),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+)
+
+
+def _entry(
+    bind: sa.Connection, contract_id: int, kind: str, value: date, amount: int, **extra: object
+) -> int:
+    values = {"contract_id": contract_id, "kind": kind, "value_date": value, "amount": amount,
+              "detail": {}, "created_at": sa.func.now(), **extra}  # fmt: skip
+    statement = sa.insert(_ENTRIES).values(**values).returning(_ENTRIES.c.id)
+    return int(bind.execute(statement).scalar_one())
+
+
+def _carry_ledgers(bind: sa.Connection, accounts: list[_Account]) -> None:
+    """Each account's ledger: the disbursement, the ADDM installment paid at signing, every
+    old payment (a recovery on a written-off contract, a reversal after a reversed one) and
+    the write-off; then the ledger replayed by the servicing rules into allocations and
+    settlement days, and the day a paid-off or written-off contract left the book."""
+    for account in accounts:
+        contract_id = account.contract_id
+        entry = partial(_entry, bind, contract_id)
+        entry("disbursement", account.disbursed_on, account.amount_financed,
+              reference=account.reference)  # fmt: skip
+        movements = []
+        if account.addm and account.schedule:
+            first = min(account.schedule, key=lambda d: d.number)
+            key = entry("paid_at_signing", account.disbursed_on, first.amount,
+                        reason="First installment paid at signing (ADDM)")  # fmt: skip
+            movements.append(
+                rules.Movement(key, rules.Kind.SIGNING, account.disbursed_on, first.amount)
+            )
+        payments = bind.execute(
             sa.text(
-                "SELECT i.id, i.number, i.due_date, i.principal, i.interest, r.effective_on "
-                "FROM installments i LEFT JOIN restructurings r ON r.id = i.superseded_by_id "
-                "WHERE i.contract_id = :c ORDER BY i.due_date, i.number"
+                "SELECT id, amount, paid_on, reference, received_by_id, received_at, "
+                "reversed_at, reversal_reason, recovery FROM payments WHERE contract_id = :c "
+                "ORDER BY id"
+            ).columns(
+                paid_on=sa.Date(),
+                received_at=sa.DateTime(timezone=True),
+                reversed_at=sa.DateTime(timezone=True),
             ),
             {"c": contract_id},
         ).all()
-        restructured = (
-            bind.execute(
-                sa.text(
-                    "SELECT effective_on FROM restructurings WHERE contract_id = :c "
-                    "AND status = 'approved' ORDER BY id"
-                ),
-                {"c": contract_id},
-            )
-            .scalars()
-            .all()
-        )
-        previous = disbursed_on
-        schedule, ids = [], {}
-        superseded_numbers = [r[1] for r in rows if r[5] is not None]
-        for row_id, number, due, principal, interest, superseded in rows:
-            due = day(due)
-            accrues = previous if due > previous else due
-            in_force_from = None
-            if restructured and superseded_numbers and number > max(superseded_numbers):
-                in_force_from = day(restructured[-1])
-            bind.execute(
-                sa.text(
-                    "UPDATE installments SET accrues_from = :a, in_force_from = :f, "
-                    "superseded_on = :s WHERE id = :i"
-                ),
-                {
-                    "a": accrues,
-                    "f": in_force_from,
-                    "s": day(superseded) if superseded else None,
-                    "i": row_id,
-                },
-            )
-            schedule.append(
-                rules.Due(
-                    number,
-                    due,
-                    principal,
-                    interest,
-                    accrues,
-                    in_force_from,
-                    day(superseded) if superseded else None,
-                )
-            )
-            ids[number] = row_id
-            previous = due
-        movements = []
-
-        def entry(
-            kind: str, value: date, amount: int, contract_id: int = contract_id, **extra: object
-        ) -> int:
-            columns = [
-                "contract_id",
-                "kind",
-                "value_date",
-                "amount",
-                "detail",
-                "created_at",
-                *extra,
-            ]
-            values = {
-                "contract_id": contract_id,
-                "kind": kind,
-                "value_date": value,
-                "amount": amount,
-                "detail": "{}",
-                "created_at": sa.func.now(),
-                **extra,
-            }
-            table = sa.table("ledger_entries", *(sa.column(c) for c in columns))
-            return int(
-                bind.execute(
-                    sa.insert(table).values(**values).returning(sa.column("id"))
-                ).scalar_one()
-            )
-
-        entry("disbursement", disbursed_on, int(paid.get("amount", 0)))
-        if addm and schedule:
-            key = entry("paid_at_signing", disbursed_on, schedule[0].amount)
-            movements.append(
-                rules.Movement(key, rules.Kind.SIGNING, disbursed_on, schedule[0].amount)
-            )
-        for pid, amount, paid_on, reversed_at, recovery in bind.execute(
-            sa.text(
-                "SELECT id, amount, paid_on, reversed_at, recovery FROM payments "
-                "WHERE contract_id = :c ORDER BY id"
-            ),
-            {"c": contract_id},
-        ).all():
-            key = entry("recovery" if recovery else "payment", day(paid_on), amount, payment_id=pid)
+        last_paid: date | None = None
+        for pid, amount, paid_on, ref, by, received, reversed_at, why, recovery in payments:
+            day = _day(paid_on)
+            key = entry("recovery" if recovery else "payment", day, amount, payment_id=pid,
+                        reference=ref, created_by_id=by, created_at=received)  # fmt: skip
             if reversed_at is not None:
-                entry("reversal", day(paid_on), amount, reverses_id=key)
+                entry("reversal", day, amount, reverses_id=key, reference=ref, reason=why,
+                      created_at=reversed_at)  # fmt: skip
             elif not recovery:
-                movements.append(rules.Movement(key, rules.Kind.PAYMENT, day(paid_on), amount))
-        if not schedule:
+                movements.append(rules.Movement(key, rules.Kind.PAYMENT, day, amount))
+                last_paid = max(last_paid or day, day)
+        written_off = bind.execute(
+            sa.text("SELECT business_date, amount FROM write_offs WHERE contract_id = :c"),
+            {"c": contract_id},
+        ).first()
+        if written_off is not None:
+            entry("write_off", _day(written_off[0]), int(written_off[1]),
+                  reason="Written off at the close of business")  # fmt: skip
+        if not account.schedule:
             continue
-        terms = rules.Terms(
-            disbursed_on=disbursed_on,
-            late_charge_rate=rate,
-            late_charge_cap=rules.Decimal("0.5"),
-            tolerance=10_000,
-        )
-        end = rules.last_day_of(schedule, movements, disbursed_on)
-        ledger = rules.run(terms, schedule, movements, end)
-        for a in ledger.allocations:
+        end = rules.last_day_of(account.schedule, movements, account.disbursed_on)
+        ledger = rules.run(account.terms, account.schedule, movements, end)
+        if ledger.allocations:
             bind.execute(
                 sa.text(
                     "INSERT INTO allocations (contract_id, entry_id, installment_id, component, "
                     "value_date, amount) VALUES (:c, :e, :i, :k, :d, :m)"
                 ),
-                {
-                    "c": contract_id,
-                    "e": a.key,
-                    "i": ids[a.number] if a.number else None,
-                    "k": a.component.value,
-                    "d": a.value_date,
-                    "m": a.amount,
-                },
+                [
+                    {
+                        "c": contract_id,
+                        "e": a.key,
+                        "i": account.ids[a.number] if a.number is not None else None,
+                        "k": a.component.value,
+                        "d": a.value_date,
+                        "m": a.amount,
+                    }
+                    for a in ledger.allocations
+                ],
             )
-        for line in ledger.lines:
+        settled = [
+            {"s": line.settled_on, "i": account.ids[line.due.number]}
+            for line in ledger.lines
+            if line.settled_on is not None
+        ]
+        if settled:
+            bind.execute(sa.text("UPDATE installments SET settled_on = :s WHERE id = :i"), settled)
+        off_book_from = None
+        if account.state == "PAID_OFF":
+            # The rules' pay-off day; failing that (the old late charge was reckoned
+            # otherwise), the last payment's, which the old code paid the contract off on.
+            off_book_from = ledger.paid_off_on or last_paid or account.disbursed_on
+            waived = sum(
+                a.amount for a in ledger.allocations
+                if a.component == rules.Component.INTEREST_WAIVED
+            )  # fmt: skip
+            if waived and ledger.paid_off_on is not None:
+                entry("early_settlement", ledger.paid_off_on, waived,
+                      reason="Unearned interest not charged at early settlement")  # fmt: skip
+        elif account.state == "WRITTEN_OFF" and written_off is not None:
+            off_book_from = _day(written_off[0]) + timedelta(days=1)
+        if off_book_from is not None:
             bind.execute(
-                sa.text("UPDATE installments SET settled_on = :s WHERE id = :i"),
-                {"s": line.settled_on, "i": ids[line.due.number]},
+                sa.text("UPDATE loan_accounts SET off_book_from = :o WHERE contract_id = :c"),
+                {"o": off_book_from, "c": contract_id},
             )
 
 
