@@ -24,4 +24,4 @@ RUN mkdir -p /srv/kredo/data
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; \
     sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/readyz').status != 200)"
-CMD ["sh", "-c", "kredo migrate && exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --no-access-log --proxy-headers"]
+CMD ["sh", "-c", "kredo migrate && exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --no-access-log --no-server-header --proxy-headers"]

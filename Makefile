@@ -17,7 +17,7 @@ run: $(STAMP)
 	$(BIN)/kredo migrate
 	$(BIN)/kredo seed-demo
 	@echo "Serving on http://$(HOST):$(PORT) (interactive docs: http://$(HOST):$(PORT)/docs)"
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log --no-server-header
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -7,17 +7,21 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from starlette.types import ASGIApp
 
 from app.applications.router import router as applications_router
 from app.approval.router import router as approval_router
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.auth.service import demo_users_exist
+from app.auth.throttle import FailedAuthThrottle
 from app.collection.page import router as page_router
 from app.collection.router import router as collection_router
 from app.contracts.router import router as contracts_router
-from app.core.database import Database
-from app.core.errors import Problem, install_error_handlers
+from app.core.admission import WriteAdmission
+from app.core.database import LOCK_WAIT_SECONDS, Database
+from app.core.edge import BodyLimit, SecurityHeaders
+from app.core.errors import Problem, document_body_limit, install_error_handlers
 from app.core.health import router as health_router
 from app.core.logging import AccessLogMiddleware, configure_logging
 from app.core.query import reject_unknown_query_parameters
@@ -35,7 +39,8 @@ Credit origination for motor-vehicle leasing: an application travels from the de
 showroom through survey, pre-screening, fatal scores, simulation, audit, approval and
 tracking to disbursement, and every disbursed contract feeds collection.
 
-Authenticate with `Authorization: Bearer <api key>`. Errors are RFC 9457
+Authenticate with `Authorization: Bearer <api key>`; repeated failures from one address, or
+with keys starting alike, are answered 429 with `Retry-After` for a while. Errors are RFC 9457
 `application/problem+json`. Money is integer rupiah.
 """
 
@@ -46,6 +51,13 @@ def _operation_id(route: APIRoute) -> str:
 
 class ProductionWithDemoUsers(RuntimeError):
     pass
+
+
+class Kredo(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside Starlette's own outermost layer, whose 500 page would otherwise go out
+        # without the security headers.
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -67,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             database.dispose()
 
-    app = FastAPI(
+    app = Kredo(
         title="Kredo",
         version="0.1.0",
         description=DESCRIPTION,
@@ -77,7 +89,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.database = database
     app.state.settings = settings
+    app.state.auth_throttle = FailedAuthThrottle(
+        settings.auth_failures_allowed, settings.auth_failure_window_seconds
+    )
     install_error_handlers(app)
+    # Added first, so it runs inside the access log: a refused body is logged like any request.
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        WriteAdmission, writers=database.writer_slots, wait_seconds=LOCK_WAIT_SECONDS
+    )
     app.add_middleware(AccessLogMiddleware)
     for router in (
         health_router,
@@ -110,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(problem.pop("$defs", {}))
             components["Problem"] = problem
+            document_body_limit(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -72,6 +72,13 @@ def fresh_data(request: pytest.FixtureRequest) -> None:
         seed_demo(session)
 
 
+@pytest.fixture(autouse=True)
+def no_failed_authentications() -> None:
+    """Each test starts with no failed authentication counted against the test client (the
+    whole suite calls from one address, and some tests fail on purpose)."""
+    APP.state.auth_throttle.reset()
+
+
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as test_client:
@@ -132,7 +139,10 @@ def live_server(app: FastAPI) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
+        server_header=False,
+    )  # fmt: skip
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -621,6 +621,27 @@ def test_staff_search_by_name_nik_and_date(client: TestClient):
     assert client.get("/v1/contracts?q=rahmawati", headers=DEALER).status_code == 403
 
 
+def test_name_search_takes_percent_and_underscore_literally(client: TestClient):
+    plain = submit(client)
+    percent = submit(client, applicant={"full_name": "Toko 100% Jaya"})
+    underscore = submit(client, applicant={"full_name": "Budi_Santoso"})
+
+    def found(q: str) -> list[str]:
+        page = client.get("/v1/contracts", params={"q": q}, headers=CS)
+        assert page.status_code == 200, page.text
+        return [c["number"] for c in page.json()["items"]]
+
+    assert found("rahmawati") == [plain]
+    # Wildcards typed by a person are characters, not patterns: no name holds three of them.
+    assert found("%%%") == []
+    assert found("___") == []
+    assert found("_%_") == []
+    assert found("0% j") == [percent]
+    assert found("00%") == [percent]
+    assert found("i_s") == [underscore]
+    assert found("i/_") == []  # and so is the character SQL escapes them with
+
+
 def test_demo_has_field_staff_for_every_jakarta_area(client: TestClient):
     users = client.get("/v1/users", headers=ADMIN).json()["items"]
     for area in ("JKT-PST", "JKT-UTR", "JKT-BRT", "JKT-SEL", "JKT-TIM"):

@@ -56,6 +56,14 @@ def test_user_add_refuses_bad_input_with_a_message(client: TestClient, database_
     assert "needs a dealer" in result.stderr
 
 
+def test_user_revoke_keeps_the_last_admin_key(client: TestClient, database_url):
+    result = kredo(database_url, "user", "revoke", "admin.sari")
+    assert result.returncode == 1
+    assert "last working key of an admin" in result.stderr
+    admin = {"Authorization": "Bearer kredo_demo_admin.sari"}
+    assert client.get("/v1/me", headers=admin).status_code == 200
+
+
 def test_seed_demo_twice_creates_nothing_twice(client: TestClient, database_url):
     first = kredo(database_url, "seed-demo")
     second = kredo(database_url, "seed-demo")

@@ -1,11 +1,19 @@
 """Every error is RFC 9457 problem+json with no trace or SQL, and a rejected request writes
 nothing."""
 
+import logging
+
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 
+from app.contracts.models import Contract
+from app.core import database
+from app.core.dependencies import DbSession
 from app.core.settings import Settings
 from app.main import create_app
+from app.reference.models import Branch
 from tests.conftest import ADMIN, CS, DEALER, application, auth, row_counts, submit
 
 PROBLEM = "application/problem+json"
@@ -84,8 +92,12 @@ def test_500_is_a_problem_without_trace(database_url: str):
         raise RuntimeError("secret internals: SELECT * FROM users")
 
     with TestClient(app, raise_server_exceptions=False) as client:
-        body = assert_problem(client.get("/boom"), 500)
+        response = client.get("/boom")
+    body = assert_problem(response, 500)
     assert "secret" not in str(body)
+    # Rendered outside every middleware of the app, and still with the security headers.
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
 
 
 def test_money_must_be_an_integer_not_a_float_or_string(client: TestClient):
@@ -112,3 +124,34 @@ def test_405_lists_every_documented_method(client: TestClient):
     response = client.put("/v1/users", headers=ADMIN)
     assert_problem(response, 405)
     assert response.headers["allow"] == "GET, POST"
+
+
+def test_what_the_database_refuses_is_a_client_problem_and_logs_no_parameters(
+    database_url: str, caplog: pytest.LogCaptureFixture
+):
+    """A unique violation that still happens (a race the lock did not cover) is 409; a value
+    the database cannot hold is 422; neither is a 500, and the refused values (personal data)
+    appear in no log line."""
+    app: FastAPI = create_app(Settings(database_url=database_url, env="test", log_level="WARNING"))
+    secret = "3171010101900001"
+
+    @app.post("/twice")
+    def twice(session: DbSession) -> None:
+        for _ in range(2):
+            session.add(Branch(code="DUP", name=secret, city="Jakarta"))
+            session.flush()
+
+    @app.post("/huge")
+    def huge(session: DbSession) -> None:
+        session.execute(update(Contract).values(otr_price=10**30, applicant_name=secret))
+
+    with caplog.at_level(logging.DEBUG), TestClient(app, raise_server_exceptions=False) as client:
+        conflict = assert_problem(client.post("/twice"), 409)
+        refused = client.post("/huge")
+    assert "branch" in conflict["detail"] or "record" in conflict["detail"]
+    assert_problem(refused, 422)
+    assert secret not in caplog.text
+    db = database.Database(database_url)
+    with db.sessions() as session:
+        assert session.scalar(select(Branch.id).where(Branch.code == "DUP")) is None
+    db.dispose()

@@ -183,7 +183,10 @@ def amend(
 
 
 def name_or_nik_filter(query_text: str) -> ColumnElement[bool]:
-    """Staff search: a 16-digit query is a NIK, anything else part of a name."""
+    """Staff search: a 16-digit query is a NIK, anything else part of a name.
+
+    ``%`` and ``_`` in the query are the characters themselves, not LIKE wildcards.
+    """
     if query_text.isdigit() and len(query_text) == 16:
         return Contract.applicant_nik == query_text
-    return Contract.applicant_name.ilike(f"%{query_text}%")
+    return Contract.applicant_name.icontains(query_text, autoescape=True)

@@ -1,15 +1,24 @@
 """Authentication (``Authorization: Bearer <key>``) and the per-endpoint permission check."""
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import OperationalError
 
 from app.auth.roles import Permission, Role, allowed
-from app.auth.service import Principal, authenticate, key_needs_touch, touch_key
+from app.auth.service import (
+    KEY_PREFIX_LENGTH,
+    Principal,
+    authenticate,
+    key_needs_touch,
+    touch_key,
+)
+from app.auth.throttle import FailedAuthThrottle
 from app.core.dependencies import get_database
-from app.core.errors import Forbidden, Unauthorized
+from app.core.errors import FieldError, Forbidden, TooManyFailedAuthentications, Unauthorized
 
 _bearer = HTTPBearer(auto_error=False, description="An API key issued by `kredo user add`.")
 
@@ -20,17 +29,38 @@ def current_principal(
 ) -> Principal:
     if credentials is None:
         raise Unauthorized("Send your API key as `Authorization: Bearer <key>`.")
-    # Its own short transaction, apart from the request's: the key's last-used time is kept
-    # even when the request itself is rejected and writes nothing.
-    with get_database(request).transaction() as session:
+    throttle: FailedAuthThrottle = request.app.state.auth_throttle
+    # A guesser is held back by his address and, spread over many addresses, by the first
+    # characters of the key he aims at (the part a key list shows).
+    address = request.client.host if request.client else "unknown"
+    counted = (f"address:{address}", f"prefix:{credentials.credentials[:KEY_PREFIX_LENGTH]}")
+    wait = throttle.retry_after(counted)
+    if wait:
+        raise _throttled(wait)
+    # Read apart from the request's transaction, as a reader: checking a key never waits for
+    # a writer (the close of business included).
+    database = get_database(request)
+    with database.readers() as session:
         found = authenticate(session, credentials.credentials)
-        if found is None:
-            raise Unauthorized("The API key is unknown or revoked.")
-        principal, api_key = found
-        if key_needs_touch(api_key):
+    if found is None:
+        throttle.failed(counted)
+        raise Unauthorized("The API key is unknown or revoked.")
+    principal, api_key = found
+    if key_needs_touch(api_key):
+        # Its own brief write, so the key's last use is kept even when the request is then
+        # refused; skipped, not waited for, while another writer holds the database.
+        with suppress(OperationalError), database.brief_transaction() as session:
             touch_key(session, api_key.id)
     request.state.user = principal.username
     return principal
+
+
+def _throttled(wait: int) -> TooManyFailedAuthentications:
+    message = f"Too many failed authentications; try again in {wait} s."
+    error = FieldError(
+        field="header.authorization", message=message, rule="failed_authentication_limit"
+    )
+    return TooManyFailedAuthentications(message, errors=[error], headers={"Retry-After": str(wait)})
 
 
 def require(permission: Permission) -> Callable[..., Principal]:

@@ -10,7 +10,16 @@ from app.auth import service
 from app.auth.dependencies import require
 from app.auth.models import User, UserArea
 from app.auth.roles import PERMISSIONS, Permission, Role
-from app.auth.schemas import AreasIn, KeyOut, MeOut, RevocationOut, UserIn, UserList, UserOut
+from app.auth.schemas import (
+    ApiKeyOut,
+    AreasIn,
+    KeyOut,
+    MeOut,
+    RevocationOut,
+    UserIn,
+    UserList,
+    UserOut,
+)
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
 from app.reference.models import Area, Branch, Dealer
@@ -68,6 +77,15 @@ def me(
         dealer_code=user.dealer_code,
         approval_limit=user.approval_limit,
         permissions=sorted(p for p, roles in PERMISSIONS.items() if principal.role in roles),
+        api_keys=[
+            ApiKeyOut(
+                prefix=key.prefix,
+                created_at=key.created_at,
+                last_used_at=key.last_used_at,
+                current=key.id == principal.api_key_id,
+            )
+            for key in service.live_keys(session, principal.user_id)
+        ],
     )
 
 
@@ -116,8 +134,8 @@ def issue_key(username: str, session: DbSession, _: Admin) -> KeyOut:
 
 @router.delete(
     "/users/{username}/keys",
-    summary="Revoke every API key of a user",
-    responses=problem_responses(403, 404),
+    summary="Revoke every API key of a user (not the last keys held by an admin)",
+    responses=problem_responses(403, 404, 409),
 )
 def revoke_keys(username: str, session: DbSession, _: Admin) -> RevocationOut:
     return RevocationOut(username=username, revoked_keys=service.revoke_keys(session, username))

@@ -8,6 +8,19 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.auth.roles import Permission, Role
 
 
+class ApiKeyOut(BaseModel):
+    prefix: str = Field(
+        description="The key's first characters, to tell your keys apart.",
+        examples=["kredo_3q8T0c"],
+    )
+    created_at: datetime
+    last_used_at: datetime | None = Field(
+        description="When the key last authenticated a request (to the minute); null: never. "
+        "A use you do not recognise means the key is known to someone else: have it revoked."
+    )
+    current: bool = Field(description="The key this request was made with.")
+
+
 class MeOut(BaseModel):
     username: str = Field(examples=["cs.jkt01"])
     full_name: str
@@ -16,6 +29,7 @@ class MeOut(BaseModel):
     dealer_code: str | None
     approval_limit: int | None
     permissions: list[Permission]
+    api_keys: list[ApiKeyOut] = Field(description="Your keys that still work, oldest first.")
 
 
 class UserIn(BaseModel):

@@ -11,11 +11,14 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import ApiKey, User, UserArea
 from app.auth.roles import Role
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import Conflict, FieldError, NotFound, Unprocessable
 from app.core.models import utcnow
 from app.reference.models import HEAD_OFFICE, Area, Branch, Dealer
 
 KEY_PREFIX = "kredo_"
+# How many first characters of a key are kept in the clear to tell keys apart (the key's
+# ``prefix``), and count failed guesses by.
+KEY_PREFIX_LENGTH = 12
 # last_used_at is written at most this often per key, so reads do not all become writes.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -32,6 +35,8 @@ class Principal:
     branch_code: str
     dealer_id: int | None
     approval_limit: int | None
+    # The key the request came with (None for work not started by a request).
+    api_key_id: int | None = None
 
     @property
     def is_head_office(self) -> bool:
@@ -46,7 +51,7 @@ def hash_key(key: str) -> str:
 def issue_key(session: Session, user: User) -> str:
     """A new random key for ``user``: returned once, stored only as its digest."""
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiKey(user_id=user.id, prefix=key[:12], key_hash=hash_key(key)))
+    session.add(ApiKey(user_id=user.id, prefix=key[:KEY_PREFIX_LENGTH], key_hash=hash_key(key)))
     session.flush()
     return key
 
@@ -131,16 +136,54 @@ def set_areas(session: Session, user: User, area_codes: Sequence[str]) -> None:
 
 
 def revoke_keys(session: Session, username: str) -> int:
-    """Revoke every live key of ``username``; returns how many were revoked."""
-    user_id = session.scalar(select(User.id).where(User.username == username))
-    if user_id is None:
+    """Revoke every live key of ``username``; returns how many were revoked.
+
+    Refused when they are the last live keys of any admin: nobody could then manage users
+    or keys again.
+    """
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
         raise NotFound(f"No user {username!r}.")
+    if user.role == Role.ADMIN.value:
+        _keep_an_admin(session, user)
     result = session.execute(
         update(ApiKey)
-        .where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
+        .where(ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
     return int(getattr(result, "rowcount", 0))
+
+
+def _keep_an_admin(session: Session, admin: User) -> None:
+    # The live admin keys are locked (PostgreSQL; SQLite has one writer anyway), so two
+    # admins revoking each other at the same moment cannot both pass this check.
+    holders = set(
+        session.scalars(
+            select(ApiKey.user_id)
+            .join(User, User.id == ApiKey.user_id)
+            .where(User.role == Role.ADMIN.value, User.active, ApiKey.revoked_at.is_(None))
+            .with_for_update(of=ApiKey)
+        )
+    )
+    if holders == {admin.id}:
+        message = (
+            f"{admin.username} holds the last working key of an admin; issue a key to "
+            "another admin first."
+        )
+        raise Conflict(
+            message, errors=[FieldError(field="username", message=message, rule="last_admin_key")]
+        )
+
+
+def live_keys(session: Session, user_id: int) -> list[ApiKey]:
+    """A user's keys that still work, oldest first."""
+    return list(
+        session.scalars(
+            select(ApiKey)
+            .where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
+            .order_by(ApiKey.created_at, ApiKey.id)
+        )
+    )
 
 
 def authenticate(session: Session, key: str) -> tuple[Principal, ApiKey] | None:
@@ -162,6 +205,7 @@ def authenticate(session: Session, key: str) -> tuple[Principal, ApiKey] | None:
         branch_code=branch_code,
         dealer_id=user.dealer_id,
         approval_limit=user.approval_limit,
+        api_key_id=api_key.id,
     )
     return principal, api_key
 

@@ -22,6 +22,7 @@ from app.contracts.states import (
     roles_for,
     sources_for,
 )
+from app.core.database import locks_rows
 from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, PreconditionFailed
 from app.core.etags import etag_matches
 from app.core.models import utcnow
@@ -41,9 +42,14 @@ def check_if_match(contract: Contract, if_match: str | None) -> None:
 
 
 def get_visible(session: Session, principal: Principal, number: str) -> Contract:
-    contract = session.scalar(
-        select(Contract).where(Contract.number == number, visible_to(principal))
-    )
+    """The contract, if in the caller's scope. A request that writes locks it first (the row on
+    PostgreSQL; SQLite has one writer at a time): concurrent writers on one contract queue
+    here, before anything is written, and each reads the state its predecessor left — the
+    losers of a race are 409 without a row of theirs touching the database."""
+    query = select(Contract).where(Contract.number == number, visible_to(principal))
+    if locks_rows(session):
+        query = query.with_for_update(of=Contract)
+    contract = session.scalar(query)
     if contract is None:
         raise NotFound(f"No contract {number} in your scope.")
     return contract

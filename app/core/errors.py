@@ -13,6 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -85,6 +87,18 @@ class InvalidTransition(Conflict):
 
 class PreconditionFailed(ProblemError):
     status, slug, title = 412, "precondition-failed", "Precondition failed"
+
+
+class ContentTooLarge(ProblemError):
+    status, slug, title = 413, "content-too-large", "Request body too large"
+
+
+class TooManyFailedAuthentications(ProblemError):
+    status, slug, title = 429, "too-many-failed-authentications", "Too many failed authentications"
+
+
+class Busy(ProblemError):
+    status, slug, title = 503, "busy", "Busy"
 
 
 class Unprocessable(ProblemError):
@@ -203,6 +217,56 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _sqlstate(exc: DBAPIError) -> str:
+    return str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or "")
+
+
+_UNIQUE_NAME = re.compile(r'(?:UNIQUE constraint failed: (\w+)\.|constraint "(\w+)")')
+
+
+async def _on_database(request: Request, exc: Exception) -> JSONResponse:
+    """What the database refused or could not do in time, as the client's problem (4xx) or a
+    bounded wait (503 with ``Retry-After``), never a 500. Nothing was written: the request's
+    transaction is rolled back by the session dependency."""
+    assert isinstance(exc, DBAPIError | PoolTimeout | OverflowError)
+    if isinstance(exc, PoolTimeout):
+        problem: ProblemError = Busy(
+            "Every database connection is busy; nothing was written. Retry shortly.",
+            headers={"Retry-After": "2"},
+        )
+    elif isinstance(exc, IntegrityError) and (
+        _sqlstate(exc) == "23505" or "UNIQUE constraint failed" in str(exc.orig)
+    ):
+        match = _UNIQUE_NAME.search(str(exc.orig))
+        what = next((g for g in match.groups() if g), "record") if match else "record"
+        problem = Conflict(
+            f"Another request has just made the same {what.replace('_', ' ')}; read the "
+            "resource again: nothing of this request was written."
+        )
+    elif isinstance(exc, IntegrityError | DataError | OverflowError):
+        problem = Unprocessable(
+            "A value is outside what the database holds (too long, out of range or "
+            "refused by a rule); nothing was written."
+        )
+    elif _sqlstate(exc) in ("55P03", "40001", "40P01"):
+        problem = Conflict(
+            "The contract is being changed by another request; read it again and retry.",
+            headers={"Retry-After": "1"},
+        )
+    elif "database is locked" in str(exc.orig):
+        problem = Busy(
+            "The database is busy with other changes (the close of business?); nothing "
+            "was written. Retry shortly.",
+            headers={"Retry-After": "5"},
+        )
+    else:
+        return await _on_unexpected(request, exc)
+    log.warning("database refused %s %s: %s", request.method, request.url.path,
+                type(exc.orig if isinstance(exc, DBAPIError) else exc).__name__)  # fmt: skip
+
+    return await _on_problem(request, problem)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
@@ -214,6 +278,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(DBAPIError, _on_database)
+    app.add_exception_handler(PoolTimeout, _on_database)
+    app.add_exception_handler(OverflowError, _on_database)  # SQLite: an integer past 64 bits
     app.add_exception_handler(Exception, _on_unexpected)
 
 
@@ -224,17 +291,33 @@ _DESCRIPTIONS = {
     404: "Not found, or outside your scope",
     409: "Conflicts with the current state",
     412: "`If-Match` does not match the current ETag",
+    413: "The request body is over the size limit",
     422: "Invalid input: `errors` lists every field and rule",
+    429: "Too many failed authentications from your address or with your key's first "
+    "characters: wait `Retry-After` seconds",
+    503: "Busy (connections or the write lock, e.g. during the close of business): nothing "
+    "was written; retry after `Retry-After` seconds",
 }
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` entries for the given error statuses (400, 401, 422 always)."""
-    wanted = sorted({400, 401, 422, *statuses})
+def _documented(status: int) -> dict[str, Any]:
     return {
-        status: {
-            "description": _DESCRIPTIONS[status],
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        }
-        for status in wanted
+        "description": _DESCRIPTIONS[status],
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the given error statuses (400, 401, 422, 429 and 503
+    always)."""
+    every = {400, 401, 422, 429, 503, *statuses}
+    return {status: _documented(status) for status in sorted(every)}
+
+
+def document_body_limit(document: dict[str, Any]) -> None:
+    """Add 413 to every operation that takes a body: the limit is the app's, not a route's."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if "requestBody" in operation:
+                responses = {**operation["responses"], "413": _documented(413)}
+                operation["responses"] = dict(sorted(responses.items()))

@@ -22,6 +22,12 @@ class Settings(BaseSettings):
     # has them now; older multifinance rules used other bands. JSON in the environment.
     kol_upper_days: tuple[int, int, int, int] = (0, 90, 120, 180)
     write_off_days: int = Field(default=180, ge=30, le=1000)
+    # The HTTP edge: the largest request body taken (bytes), and how many failed
+    # authentications one client address, or one key prefix, may have in a sliding window
+    # before it is answered 429 without its key being looked at.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    auth_failures_allowed: int = Field(default=10, ge=1)
+    auth_failure_window_seconds: int = Field(default=60, ge=1, le=86_400)
 
     @field_validator("kol_upper_days")
     @classmethod

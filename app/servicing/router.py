@@ -143,6 +143,7 @@ def reverse_payment(
 ) -> PaymentOut:
     payment, number = payments.find_payment(session, payment_id)
     contract = get_visible(session, principal, number)  # 404 outside the caller's scope
+    session.refresh(payment)  # after the lock: a concurrent reversal is seen as made
     payments.reverse_payment(session, principal, contract, payment, data.reason)
     return _payment_out(session, payment, contract)
 
@@ -389,15 +390,16 @@ def list_restructurings(number: str, session: DbSession, principal: Reader) -> R
 def decide_restructuring(
     restructuring_id: RowId, data: RestructuringDecisionIn, session: DbSession, principal: Decider
 ) -> RestructuringOut:
-    found = session.execute(
-        select(Restructuring, Contract.number)
-        .join(Contract, Contract.id == Restructuring.contract_id)
+    number = session.scalar(
+        select(Contract.number)
+        .join(Restructuring, Contract.id == Restructuring.contract_id)
         .where(Restructuring.id == restructuring_id)
-    ).first()
-    if found is None:
+    )
+    if number is None:
         raise NotFound(f"No restructuring {restructuring_id}.")
-    row, number = found
     contract = get_visible(session, principal, number)  # 404 outside the approver's branch
+    # Read after the contract is locked: a concurrent decision is seen as made.
+    row = session.get_one(Restructuring, restructuring_id)
     restructuring.decide(session, principal, contract, row, data.decision, data.reason)
     return _restructuring_out(session, row, number)
 
