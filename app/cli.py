@@ -3,6 +3,7 @@
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from app.auth.roles import Role
@@ -26,6 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply the database migrations (KREDO_DATABASE_URL)")
     commands.add_parser("seed-demo", help="load the demo data and print one key per role")
+    cob = commands.add_parser(
+        "cob",
+        help="close every business day not yet closed, up to DATE (default: today, Jakarta); "
+        "each day commits on its own, so an interrupted catch-up resumes",
+    )
+    cob.add_argument("date", nargs="?", type=date.fromisoformat, help="YYYY-MM-DD")
     commands.add_parser(
         "expire-purchase-orders",
         help="move approved contracts whose Purchase Order lapsed to EXPIRED",
@@ -73,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             database.dispose()
     try:
+        if args.command == "cob":
+            return _close_of_business(database, args.date)
         with database.transaction() as session:
             if args.command == "seed-demo":
                 from app.demo import seed_demo
@@ -87,16 +96,6 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{demo.role.value:<17} {demo.username:<20} {key}")
                 print(f"more demo users (key: kredo_demo_<username>): {', '.join(others)}",
                       file=sys.stderr)  # fmt: skip
-            elif args.command == "cob":
-                from app.collection.cob import close_through
-                from app.core.clock import today_jakarta
-
-                for day in close_through(session, args.date or today_jakarta()):
-                    print(
-                        f"{day.business_date}: {day.contracts:,} contracts, "
-                        f"{day.written_off} written off, {day.listed_overdue_60} listed "
-                        "past 60 days"
-                    )
             elif args.command == "expire-purchase-orders":
                 from app.approval.service import expire_purchase_orders
                 from app.core.clock import today_jakarta
@@ -124,6 +123,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         database.dispose()
+    return 0
+
+
+def _close_of_business(database: Database, until: date | None) -> int:
+    from app.collection.cob import close_through
+    from app.core.clock import today_jakarta
+
+    with database.sessions() as session:
+        for day in close_through(session, until or today_jakarta(), commit_each_day=True):
+            print(
+                f"{day.business_date}: {day.contracts:,} contracts, {day.written_off} written "
+                f"off, {day.listed_overdue_60} listed past 60 days"
+            )
     return 0
 
 

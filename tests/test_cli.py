@@ -3,13 +3,18 @@
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from app.collection.models import CloseOfBusiness
+from app.core.clock import today_jakarta
 from app.core.settings import Settings
 from app.demo import USERS
 from app.main import ProductionWithDemoUsers, create_app
+from tests.test_collection import active_contract
 
 
 def kredo(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -127,3 +132,20 @@ def test_customers_import_keeps_good_rows_and_lists_bad_ones(
         )
         assert found[0][1].same_person
     db.dispose()
+
+
+def test_cob_closes_day_by_day_and_resumes(client: TestClient, database, database_url):
+    """`kredo cob [DATE]` exists (it was dispatched but never registered), refuses a mistyped
+    date with the rule, and closes the missing days one transaction each."""
+    first = today_jakarta() - timedelta(days=5)
+    active_contract(client, database, first)
+    typo = kredo(database_url, "cob", "0001-01-01")
+    assert typo.returncode == 1
+    assert "first close of business" in typo.stderr
+    assert kredo(database_url, "cob", first.isoformat()).returncode == 0
+    done = kredo(database_url, "cob")
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 5
+    with database.sessions() as session:
+        closed = session.scalars(select(CloseOfBusiness.business_date)).all()
+    assert sorted(closed) == [first + timedelta(days=n) for n in range(6)]

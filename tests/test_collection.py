@@ -395,8 +395,9 @@ def test_a_future_day_cannot_be_closed(client: TestClient):
     assert refused.json()["errors"][0]["rule"] == "future_date"
 
 
-def test_catching_up_is_a_quarter_at_a_time(client: TestClient):
+def test_catching_up_is_a_quarter_at_a_time(client: TestClient, database):
     start = today_jakarta() - timedelta(days=200)
+    active_contract(client, database, start)
     close(client, start)
     too_far = client.post(
         "/v1/collection/close-of-business",
@@ -405,6 +406,31 @@ def test_catching_up_is_a_quarter_at_a_time(client: TestClient):
     )
     assert too_far.status_code == 422
     assert too_far.json()["errors"][0]["rule"] == "catch_up_too_long"
+
+
+def test_a_mistyped_first_date_cannot_jam_the_close_of_business(client: TestClient, database):
+    """Before: on a fresh database 0001-01-01 was closed, and every later close was then
+    refused as a catch-up of more than a quarter, for good."""
+    for typo, rules in (
+        ("0001-01-01", {"date_range", "before_first_disbursement"}),
+        ((today_jakarta() - timedelta(days=93)).isoformat(), {"before_first_disbursement"}),
+    ):
+        refused = client.post(
+            "/v1/collection/close-of-business", headers=ADMIN, json={"business_date": typo}
+        )
+        assert refused.status_code == 422, refused.text
+        [error] = refused.json()["errors"]
+        assert (error["field"], error["rule"] in rules) == ("business_date", True)
+    disbursed = today_jakarta() - timedelta(days=40)
+    active_contract(client, database, disbursed)
+    before = client.post(
+        "/v1/collection/close-of-business",
+        headers=ADMIN,
+        json={"business_date": (disbursed - timedelta(days=1)).isoformat()},
+    )
+    assert before.json()["errors"][0]["rule"] == "before_first_disbursement"
+    close(client, disbursed)
+    close(client, today_jakarta())  # the catch-up from the first close goes through
 
 
 def test_the_kol_bands_and_the_write_off_threshold_are_settings(client, database, monkeypatch):

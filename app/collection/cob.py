@@ -3,6 +3,7 @@
 past 60 days go onto the negative list, lapsed Purchase Orders expire and broken promises are
 marked. A day closes once; missed days close in order."""
 
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from app.servicing.models import LedgerEntry, LoanAccount, Payment
 
 OVERDUE_LISTING_DPD = 60
 BATCH_WORK_MEM = "256MB"  # PostgreSQL's per-operation memory for the close of business
+SQLITE_WRITER_POLL_SECONDS = 0.1
 MAX_CATCH_UP_DAYS = 92  # a quarter per call: a mistyped date must not close decades
 
 
@@ -212,17 +214,30 @@ def close_business_day(session: Session, day: date, rules: Policy | None = None)
 
 
 def close_through(
-    session: Session, until: date, rules: Policy | None = None
+    session: Session, until: date, rules: Policy | None = None, *, commit_each_day: bool = False
 ) -> list[CloseOfBusiness]:
     """Every business date not yet closed, in order, up to ``until`` (a day that has ended
-    or is ending: never a future one)."""
-    if until > today_jakarta():
+    or is ending: never a future one). With ``commit_each_day`` every day is its own
+    transaction: the write lock is let go between days (the API keeps serving during a
+    catch-up), and a catch-up cut short resumes from the last day it committed."""
+    today = today_jakarta()
+    if until > today:
         raise Unprocessable.field(
             "business_date",
             "A business day is closed once it has come, not ahead of time.",
             "future_date",
         )
     last = session.scalar(select(func.max(CloseOfBusiness.business_date)))
+    if last is None:
+        first_disbursed = session.scalar(select(func.min(LoanAccount.disbursed_on)))
+        earliest = first_disbursed or today - timedelta(days=MAX_CATCH_UP_DAYS)
+        if until < earliest:
+            raise Unprocessable.field(
+                "business_date",
+                f"The first close of business cannot be before {earliest}"
+                + (" (the first disbursement)." if first_disbursed else " (a quarter ago)."),
+                "before_first_disbursement",
+            )
     start = last + timedelta(days=1) if last else until
     if (until - start).days >= MAX_CATCH_UP_DAYS:
         raise Unprocessable.field(
@@ -234,5 +249,12 @@ def close_through(
     day = start
     while day <= until:
         closed.append(close_business_day(session, day, rules))
+        if commit_each_day:
+            session.commit()
+            if session.get_bind().dialect.name == "sqlite":
+                # SQLite's busy handler polls (every 100 ms once it has waited a while) and
+                # is not fair: without a pause the next day's BEGIN would take the lock back
+                # before a waiting writer looked, and it would wait out the whole catch-up.
+                time.sleep(SQLITE_WRITER_POLL_SECONDS)
         day += timedelta(days=1)
     return closed

@@ -64,7 +64,7 @@ def list_positions(number: str, session: DbSession, principal: ScheduleReader) -
     responses=problem_responses(403),
 )
 def close_of_business(data: CloseIn, session: DbSession, _: Closer) -> CloseOut:
-    closed = cob.close_through(session, data.business_date)
+    closed = cob.close_through(session, data.business_date, commit_each_day=True)
     return CloseOut(days=[ClosedDay.model_validate(c) for c in closed])
 
 
