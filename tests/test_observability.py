@@ -2,12 +2,19 @@
 
 import json
 import logging
+import threading
+import time
 
+import httpx
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from app.core.dependencies import DbSession
 from app.core.logging import JsonFormatter
+from app.core.settings import Settings
+from app.main import create_app
 from tests.conftest import CS, application
 
 ACCESS = "kredo.access"
@@ -78,3 +85,47 @@ def test_readyz_is_503_when_migrations_are_behind(client: TestClient, database):
     finally:
         with database.transaction() as session:
             session.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": revision})
+
+
+def test_a_forced_500_leaves_no_personal_data_in_any_log_line(
+    database_url: str, database, capfd: pytest.CaptureFixture[str]
+):
+    """A pipeline of calls with a forced 500 inside a statement that carries the applicant's
+    data: every line on stderr (the service's and uvicorn's) is JSON with the request id, and
+    none holds the NIK, name, mother's name, phone or street. Before: the traceback printed
+    the SQL parameters, twice (the error line and uvicorn's own traceback)."""
+    app = create_app(Settings(database_url=database_url, env="test", log_level="INFO"))
+    body = application()
+    person = body["applicant"]
+    secrets = (person["nik"], person["full_name"], person["mother_maiden_name"],
+               person["address"]["street"], person["phones"][0]["number"])  # fmt: skip
+
+    @app.post("/boom")
+    def boom(session: DbSession) -> None:
+        session.execute(
+            text("SELECT * FROM no_such_table WHERE nik = :nik AND name = :name"),
+            {"nik": secrets[0], "name": secrets[1]},
+        )
+
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="info", server_header=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+        assert http.post("/v1/contracts", json=body, headers=CS).status_code == 201
+        assert http.get("/v1/contracts", params={"q": person["nik"]}, headers=CS).is_success
+        failed = http.post("/boom", json=body, headers={"X-Request-ID": "req-boom"})
+        assert failed.status_code == 500
+    server.should_exit = True
+    thread.join(timeout=10)
+    lines = [line for line in capfd.readouterr().err.splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line is JSON
+    errors = [r for r in records if r["level"] == "error"]
+    assert len(errors) == 1  # logged once, not again by uvicorn
+    assert errors[0]["request_id"] == "req-boom"
+    assert "no_such_table" in errors[0]["exception"]
+    for secret in secrets:
+        assert all(secret not in line for line in lines), secret

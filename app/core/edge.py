@@ -43,7 +43,21 @@ class SecurityHeaders:
                     headers.setdefault("Content-Security-Policy", API_POLICY)
             await send(message)
 
-        await self.app(scope, receive, send_secured)
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_secured(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            # Starlette re-raises an error after its 500 went out, for the server to log;
+            # the error handler logged it already (with the request id, scrubbed), so
+            # uvicorn's second, raw traceback is not wanted.
+            if not started:
+                raise
 
 
 class _BodyTooLarge(Exception):
