@@ -23,6 +23,7 @@ from app.core.database import LOCK_WAIT_SECONDS, Database
 from app.core.edge import BodyLimit, SecurityHeaders
 from app.core.errors import Problem, document_body_limit, install_error_handlers
 from app.core.health import router as health_router
+from app.core.inputs import reject_control_characters
 from app.core.logging import AccessLogMiddleware, configure_logging
 from app.core.query import reject_unknown_query_parameters
 from app.core.settings import Settings, get_settings
@@ -42,6 +43,12 @@ tracking to disbursement, and every disbursed contract feeds collection.
 Authenticate with `Authorization: Bearer <api key>`; repeated failures from one address, or
 with keys starting alike, are answered 429 with `Retry-After` for a while. Errors are RFC 9457
 `application/problem+json`. Money is integer rupiah.
+
+Input is strict: each value only from its own JSON type (an integer from a JSON integer, a
+boolean from `true`/`false`, a date from a `YYYY-MM-DD` string); strings are normalised to NFC
+and refuse control characters (line breaks and tabs only in notes and reasons) and invisible
+ones (zero-width, soft hyphen, byte order mark, bidirectional overrides); business dates lie
+in 2000-2100. Each is a 422 naming the field and the rule.
 """
 
 
@@ -85,7 +92,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
-        dependencies=[Depends(reject_unknown_query_parameters)],
+        dependencies=[
+            Depends(reject_unknown_query_parameters),
+            Depends(reject_control_characters),
+        ],
     )
     app.state.database = database
     app.state.settings = settings

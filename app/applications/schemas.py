@@ -5,17 +5,20 @@ cities, a non-Jakarta form any regency or city. The applicant is a person (with 
 married) or a company (with its board members, *pengurus*).
 """
 
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictInt
 
+from app.core import inputs
+from app.core.inputs import HistoricDate, RequestModel
 from app.reference.models import FormCategory
 
-Rupiah = Annotated[int, Field(strict=True, gt=0, le=100_000_000_000, description="Rupiah")]
-RupiahOrZero = Annotated[int, Field(strict=True, ge=0, le=100_000_000_000, description="Rupiah")]
+Rupiah = Annotated[inputs.PositiveRupiah, Field(description="Rupiah")]
+RupiahOrZero = Annotated[inputs.Rupiah, Field(description="Rupiah")]
 Text = Annotated[str, Field(min_length=1, max_length=150)]
+# Customers and the negative list keep a birth place in 100 characters.
+Place = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class Sex(StrEnum):
@@ -90,17 +93,19 @@ class PaymentMethod(StrEnum):
     BRANCH_CASHIER = "branch_cashier"
 
 
-class _Form(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _Form(RequestModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 class PersonIdentity(_Form):
     """The five identifiers of the duplicate check, and sex (encoded in the NIK)."""
 
-    nik: str = Field(description="16-digit KTP number", examples=["3171015708900001"])
+    nik: str = Field(
+        max_length=16, description="16-digit KTP number", examples=["3171015708900001"]
+    )
     full_name: Text = Field(examples=["Siti Rahmawati"])
-    birth_place: Text = Field(examples=["Jakarta"])
-    birth_date: date = Field(examples=["1990-08-17"])
+    birth_place: Place = Field(examples=["Jakarta"])
+    birth_date: HistoricDate = Field(examples=["1990-08-17"])
     sex: Sex
     mother_maiden_name: Text = Field(examples=["Aminah"])
 
@@ -129,7 +134,7 @@ class Spouse(PersonIdentity):
 class Employment(_Form):
     occupation: Occupation
     employer: str | None = Field(default=None, max_length=150, examples=["PT Telkom Indonesia"])
-    months_employed: int = Field(ge=0, le=720, description="Length of employment or business")
+    months_employed: StrictInt = Field(ge=0, le=720, description="Length of employment or business")
     monthly_income: Rupiah = Field(examples=[8_500_000])
     monthly_expenses: RupiahOrZero = Field(examples=[3_000_000])
 
@@ -138,10 +143,10 @@ class IndividualApplicant(PersonIdentity):
     type: Literal["individual"] = "individual"
     marital_status: MaritalStatus
     spouse: Spouse | None = None
-    dependants: int = Field(default=0, ge=0, le=20)
+    dependants: StrictInt = Field(default=0, ge=0, le=20)
     address: Address
     residence_status: ResidenceStatus
-    years_at_address: int = Field(ge=0, le=100)
+    years_at_address: StrictInt = Field(ge=0, le=100)
     phones: list[Phone] = Field(min_length=1, max_length=5)
     employment: Employment
 
@@ -154,8 +159,11 @@ class CompanyApplicant(_Form):
     type: Literal["company"] = "company"
     name: Text = Field(examples=["PT Maju Jaya Logistik"])
     legal_form: LegalForm
-    npwp: str = Field(description="Tax number, 15 or 16 digits", examples=["013000666091000"])
-    established: date
+    # Up to 20 with its dots and dash (01.300.066.6-091.000); customers keep it compact.
+    npwp: str = Field(
+        max_length=20, description="Tax number, 15 or 16 digits", examples=["013000666091000"]
+    )
+    established: HistoricDate
     business_line: Text = Field(examples=["Jasa pengiriman barang"])
     address: Address
     phones: list[Phone] = Field(min_length=1, max_length=5)
@@ -170,7 +178,7 @@ Applicant = Annotated[IndividualApplicant | CompanyApplicant, Field(discriminato
 class Vehicle(_Form):
     brand: Text = Field(examples=["Honda"])
     model: Text = Field(examples=["Vario 160"])
-    year: int = Field(ge=1980, le=2100, examples=[2026])
+    year: StrictInt = Field(ge=1980, le=2100, examples=[2026])
     condition: VehicleCondition
     colour: str | None = Field(default=None, max_length=50, examples=["Hitam"])
     otr_price: Rupiah = Field(examples=[20_000_000], description="On-the-road price, rupiah")
@@ -189,7 +197,7 @@ class ApplicationForm(_Form):
     applicant: Applicant
     vehicle: Vehicle
     down_payment: Rupiah
-    tenor_months: int = Field(ge=1, le=84)
+    tenor_months: StrictInt = Field(ge=1, le=84)
     payment_method: PaymentMethod
 
 

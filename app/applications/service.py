@@ -16,7 +16,7 @@ from app.contracts.numbering import next_number
 from app.contracts.service import ensure_allowed, record_event, transition
 from app.contracts.states import Action, ContractState
 from app.core.clock import today_jakarta
-from app.core.errors import Conflict, FieldError, Forbidden, field_errors, invalid
+from app.core.errors import Conflict, FieldError, Forbidden, Unprocessable, field_errors, invalid
 from app.core.merge_patch import changed_paths, merge_patch
 from app.reference.models import Branch, Dealer, Product
 from app.reference.service import area_for_postal_code
@@ -180,6 +180,25 @@ def amend(
     _apply(contract, stored, form)
     _flush_vehicle_guarded(session)
     return changed
+
+
+def ensure_form_meets_the_rules(contract: Contract) -> None:
+    """422 naming the fields when the stored form breaks today's input rules (it was stored
+    before them: a NUL, an invisible character in a name), so that a later stage never hands
+    such a value to the database; the form is amended first."""
+    try:
+        ApplicationForm.model_validate(contract.application)
+    except ValidationError as exc:
+        errors = [
+            FieldError(field=f"application.{e.field}", message=e.message, rule=e.rule)
+            for e in field_errors(exc.errors())
+        ]
+        raise Unprocessable(
+            "The application was stored before the current input rules and breaks them: "
+            + "; ".join(f"{e.field}: {e.message}" for e in errors)
+            + " Amend these fields first.",
+            errors=errors,
+        ) from None
 
 
 def name_or_nik_filter(query_text: str) -> ColumnElement[bool]:

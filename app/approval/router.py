@@ -33,6 +33,7 @@ from app.contracts.states import Action
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
 from app.core.idempotency import Idempotent
+from app.core.inputs import STORED
 from app.reference.models import Branch, Dealer
 from app.reference.service import by_code
 
@@ -46,12 +47,15 @@ OrderReader = Annotated[Principal, Depends(require(Permission.CONTRACT_READ))]
 
 def _level_out(session: Session, level: AuthorityLevel) -> AuthorityLevelOut:
     branch = session.get_one(Branch, level.branch_id)
-    return AuthorityLevelOut(
-        branch_code=branch.code,
-        level=level.level,
-        name=level.name,
-        max_amount=level.max_amount,
-        approves_deviations=level.approves_deviations,
+    return AuthorityLevelOut.model_validate(
+        {
+            "branch_code": branch.code,
+            "level": level.level,
+            "name": level.name,
+            "max_amount": level.max_amount,
+            "approves_deviations": level.approves_deviations,
+        },
+        context=STORED,
     )
 
 

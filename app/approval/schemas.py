@@ -3,12 +3,14 @@
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+
+from app.contracts.models import REASON_LENGTH
+from app.core.inputs import BusinessDate, FreeText, PositiveRupiah, RequestModel
 
 
-class AuthorityLevelIn(BaseModel):
+class AuthorityLevelIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -22,14 +24,16 @@ class AuthorityLevelIn(BaseModel):
         },
     )
 
-    branch_code: str
-    level: int = Field(ge=1, le=9)
+    branch_code: str = Field(min_length=1, max_length=10)
+    level: StrictInt = Field(ge=1, le=9)
     name: str = Field(min_length=1, max_length=80)
-    max_amount: int = Field(strict=True, gt=0, le=100_000_000_000)
-    approves_deviations: bool = False
+    max_amount: PositiveRupiah
+    approves_deviations: StrictBool = False
 
 
 class AuthorityLevelOut(AuthorityLevelIn):
+    # Built from stored rows with context=STORED (app.core.inputs): the request rules of the
+    # model it extends are not applied again to what the database holds.
     model_config = ConfigDict(extra="ignore")
 
 
@@ -37,17 +41,14 @@ class AuthorityLevelList(BaseModel):
     items: list[AuthorityLevelOut]
 
 
-class ApprovalRequestIn(BaseModel):
+class ApprovalRequestIn(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"note": "Survei baik, DP 30 %"}]})
+
+    note: FreeText | None = Field(default=None, max_length=REASON_LENGTH)
+
+
+class DecisionIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"note": "Survei baik, DP 30 %"}]}
-    )
-
-    note: str | None = Field(default=None, max_length=1000)
-
-
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"decision": "approve"},
@@ -63,7 +64,7 @@ class DecisionIn(BaseModel):
 
     decision: Literal["approve", "reject", "return"]
     reason_code: str | None = Field(default=None, pattern=r"^[a-z_]{3,40}$")
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: FreeText | None = Field(default=None, max_length=REASON_LENGTH)
 
     @model_validator(mode="after")
     def _explained(self) -> "DecisionIn":
@@ -154,9 +155,8 @@ class PurchaseOrderOut(BaseModel):
     disbursement: dict[str, Any] | None
 
 
-class DeliveryIn(BaseModel):
+class DeliveryIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -170,16 +170,15 @@ class DeliveryIn(BaseModel):
         },
     )
 
-    delivered_on: date
+    delivered_on: BusinessDate
     chassis_number: str = Field(min_length=6, max_length=30)
     engine_number: str = Field(min_length=6, max_length=30)
     invoice_number: str = Field(min_length=3, max_length=60)
-    invoice_amount: int = Field(strict=True, gt=0)
+    invoice_amount: PositiveRupiah
 
 
-class DisbursementIn(BaseModel):
+class DisbursementIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"amount": 14_000_000, "reference": "TRF-BCA-88123", "disbursed_on": "2026-11-24"}
@@ -187,6 +186,6 @@ class DisbursementIn(BaseModel):
         },
     )
 
-    amount: int = Field(strict=True, gt=0)
+    amount: PositiveRupiah
     reference: str = Field(min_length=3, max_length=60)
-    disbursed_on: date
+    disbursed_on: BusinessDate

@@ -19,6 +19,7 @@ from app.contracts.service import get_visible
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
 from app.core.idempotency import Idempotent
+from app.core.inputs import FreeText, RequestModel
 from app.core.pagination import RowId
 
 router = APIRouter(prefix="/v1/contracts", tags=["stage 5 — audit findings"])
@@ -34,9 +35,8 @@ def auditor_only(principal: Annotated[Principal, Depends(current_principal)]) ->
 Auditor = Annotated[Principal, Depends(auditor_only)]
 
 
-class FindingIn(BaseModel):
+class FindingIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -53,17 +53,16 @@ class FindingIn(BaseModel):
         max_length=80,
         description="income, address, documents.kuitansi, ...",
     )
-    remark: str = Field(min_length=3, max_length=2000)
+    remark: FreeText = Field(min_length=3, max_length=2000)
     severity: Literal["info", "warning", "blocking"]
 
 
-class ResolutionIn(BaseModel):
+class ResolutionIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"resolution": "Rekening koran 3 bulan diterima"}]},
     )
 
-    resolution: str = Field(min_length=3, max_length=2000)
+    resolution: FreeText = Field(min_length=3, max_length=2000)
 
 
 class FindingOut(BaseModel):

@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from app.auth.roles import Permission, Role
+from app.core.inputs import RequestModel, Rupiah
 
 
 class ApiKeyOut(BaseModel):
@@ -32,9 +33,8 @@ class MeOut(BaseModel):
     api_keys: list[ApiKeyOut] = Field(description="Your keys that still work, oldest first.")
 
 
-class UserIn(BaseModel):
+class UserIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"username": "ca.jkt01.rina", "full_name": "Rina Marlina",
@@ -43,22 +43,24 @@ class UserIn(BaseModel):
         },
     )  # fmt: skip
 
-    username: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,59}$")]
+    username: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,59}$", max_length=60)]
     full_name: Annotated[str, Field(min_length=1, max_length=120)]
     role: Role
-    branch_code: str
-    dealer_code: str | None = None
-    approval_limit: Annotated[int, Field(strict=True, ge=0)] | None = None
-    authority_level: Annotated[int, Field(ge=1, le=9)] | None = None
-    area_codes: list[str] = Field(default=[], description="Surveyors and salesmen: areas covered")
-
-
-class AreasIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"area_codes": ["JKT-PST", "JKT-UTR"]}]}
+    branch_code: Annotated[str, Field(min_length=1, max_length=10)]
+    dealer_code: Annotated[str, Field(min_length=1, max_length=20)] | None = None
+    approval_limit: Rupiah | None = None
+    authority_level: Annotated[StrictInt, Field(ge=1, le=9)] | None = None
+    area_codes: list[Annotated[str, Field(max_length=10)]] = Field(
+        default=[], max_length=50, description="Surveyors and salesmen: areas covered"
     )
 
-    area_codes: list[str] = Field(max_length=50)
+
+class AreasIn(RequestModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"area_codes": ["JKT-PST", "JKT-UTR"]}]}
+    )
+
+    area_codes: list[Annotated[str, Field(max_length=10)]] = Field(max_length=50)
 
 
 class UserOut(BaseModel):

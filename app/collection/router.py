@@ -26,6 +26,7 @@ from app.collection.schemas import (
     ConsentIn,
     HolidayIn,
     HolidayList,
+    HolidayOut,
     PortfolioOut,
     PositionOut,
     PositionsOut,
@@ -168,7 +169,7 @@ def collection_accounts(
 )
 def list_holidays(session: DbSession, _: HolidayReader) -> HolidayList:
     rows = session.scalars(select(Holiday).order_by(Holiday.day))
-    return HolidayList(items=[HolidayIn(day=h.day, name=h.name) for h in rows])
+    return HolidayList(items=[HolidayOut.model_validate(h) for h in rows])
 
 
 @router.put(

@@ -4,7 +4,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+
+from app.core.inputs import BusinessDate, BusinessInstant, FreeText, PositiveRupiah, RequestModel
 
 
 class PositionOut(BaseModel):
@@ -41,12 +43,10 @@ class PositionsOut(BaseModel):
     items: list[PositionOut] = Field(description="One per closed business day, oldest first")
 
 
-class CloseIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"business_date": "2026-11-22"}]}
-    )
+class CloseIn(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"business_date": "2026-11-22"}]})
 
-    business_date: date
+    business_date: BusinessDate
 
 
 class ClosedDay(BaseModel):
@@ -118,9 +118,8 @@ class PortfolioOut(BaseModel):
     )
 
 
-class ActionIn(BaseModel):
+class ActionIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -144,7 +143,7 @@ class ActionIn(BaseModel):
     )
 
     kind: Literal["reminder_call", "desk_call", "field_visit", "warning_letter", "repossession"]
-    performed_at: AwareDatetime
+    performed_at: BusinessInstant
     place: Literal["billing_address", "domicile", "other"]
     person: Literal["debtor", "third_party"]
     result: Literal[
@@ -157,11 +156,11 @@ class ActionIn(BaseModel):
         "sent",
         "handed_over",
     ]
-    promise_date: date | None = None
-    promise_amount: int | None = Field(default=None, strict=True, gt=0)
-    voluntary_handover: bool = False
+    promise_date: BusinessDate | None = None
+    promise_amount: PositiveRupiah | None = None
+    voluntary_handover: StrictBool = False
     court_order: str | None = Field(default=None, max_length=100)
-    note: str | None = Field(default=None, max_length=1000)
+    note: FreeText | None = Field(default=None, max_length=1000)
 
     @model_validator(mode="after")
     def _promise(self) -> "ActionIn":
@@ -218,9 +217,8 @@ class ActionList(BaseModel):
     items: list[ActionOut]
 
 
-class ConsentIn(BaseModel):
+class ConsentIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"place": "Kantor debitur, Jl. Sudirman 1, Jakarta"}]},
     )
 
@@ -267,24 +265,31 @@ class AccountList(BaseModel):
     items: list[Account]
 
 
-class HolidayIn(BaseModel):
+class HolidayIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
+        json_schema_extra={"examples": [{"day": "2026-12-25", "name": "Hari Raya Natal"}]},
+    )
+
+    day: BusinessDate
+    name: str = Field(min_length=2, max_length=100)
+
+
+class HolidayOut(BaseModel):
+    model_config = ConfigDict(
+        from_attributes=True,
         json_schema_extra={"examples": [{"day": "2026-12-25", "name": "Hari Raya Natal"}]},
     )
 
     day: date
-    name: str = Field(min_length=2, max_length=100)
+    name: str
 
 
 class HolidayList(BaseModel):
-    items: list[HolidayIn]
+    items: list[HolidayOut]
 
 
-class AssignmentIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"collector": "collector.joko"}]}
-    )
+class AssignmentIn(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"collector": "collector.joko"}]})
 
     collector: str = Field(min_length=1, max_length=60, description="A collector's username")
 

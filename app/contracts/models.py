@@ -21,6 +21,8 @@ from app.contracts.states import TERMINAL, ContractState
 from app.core.models import Base, UTCDateTime, utcnow
 
 STATE_VALUES = tuple(state.value for state in ContractState)
+# The log keeps a reason in this many characters; requests whose reason is logged ask no more.
+REASON_LENGTH = 500
 # A contract is live until it ends; one vehicle may back only one live contract.
 LIVE = text(f"state NOT IN {tuple(sorted(s.value for s in TERMINAL))!r}")
 
@@ -85,7 +87,7 @@ class ContractEvent(Base):
     to_state: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_role: Mapped[str] = mapped_column(String(30))
-    reason: Mapped[str | None] = mapped_column(String(500))
+    reason: Mapped[str | None] = mapped_column(String(REASON_LENGTH))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,6 +1,6 @@
 """Reading contracts and their logs, and withdrawing one (`/v1/contracts/...`)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -25,6 +25,7 @@ from app.core.clock import start_of_day
 from app.core.dependencies import DbSession
 from app.core.errors import Forbidden, problem_responses
 from app.core.etags import etag_matches
+from app.core.inputs import BusinessDate
 from app.core.pagination import decode_cursor
 from app.core.privacy import SEES_PERSONAL_DATA
 from app.reference.models import Dealer
@@ -64,8 +65,8 @@ def list_contracts(
     principal: Reader,
     state: ContractState | None = None,
     dealer: Annotated[str | None, Query(description="Dealer code")] = None,
-    submitted_from: Annotated[date | None, Query(description="First day (Jakarta)")] = None,
-    submitted_to: Annotated[date | None, Query(description="Last day (Jakarta)")] = None,
+    submitted_from: Annotated[BusinessDate | None, Query(description="First day (Jakarta)")] = None,
+    submitted_to: Annotated[BusinessDate | None, Query(description="Last day (Jakarta)")] = None,
     q: Annotated[
         str | None,
         Query(min_length=3, max_length=100, description="Staff only: a NIK or part of a name"),

@@ -6,7 +6,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.applications.schemas import ApplicationForm
+from app.contracts.models import REASON_LENGTH
 from app.contracts.states import Action, ContractState
+from app.core.inputs import FreeText, RequestModel
 
 
 class ContractOut(BaseModel):
@@ -53,13 +55,12 @@ class EventOut(BaseModel):
     occurred_at: datetime
 
 
-class CancellationIn(BaseModel):
+class CancellationIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"reason": "Customer bought the motorcycle in cash"}]},
     )
 
-    reason: str = Field(min_length=3, max_length=500)
+    reason: FreeText = Field(min_length=3, max_length=REASON_LENGTH)
 
 
 class TransitionOut(BaseModel):

@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.auth.service import Principal
 from app.contracts.models import Contract, ContractEvent
 from app.contracts.schemas import ContractOut, ContractPage, ContractSummary, EventOut
+from app.core.inputs import STORED
 from app.core.pagination import encode_cursor
 from app.core.privacy import SEES_PERSONAL_DATA, mask_nik, mask_phone, mask_text
 from app.reference.models import Branch, Dealer, Product
@@ -51,7 +52,7 @@ def masked(value: Any) -> Any:
 
 def form_for(principal: Principal, form: dict[str, Any]) -> ApplicationForm:
     shown = form if principal.role in SEES_PERSONAL_DATA else masked(form)
-    return ApplicationForm.model_validate(shown)
+    return ApplicationForm.model_validate(shown, context=STORED)
 
 
 def contract_out(session: Session, contract: Contract, principal: Principal) -> ContractOut:

@@ -7,6 +7,7 @@ that a file of millions survives an interruption with its good rows kept).
 """
 
 import csv
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.applications.rules import nik_problems
 from app.core.clock import today_jakarta
 from app.core.errors import field_errors
+from app.core.inputs import text_problem
 from app.prescreening.matching import Identity
 from app.prescreening.models import NegativeEntry
 from app.prescreening.schemas import ImportReport, ImportRowError, NegativeEntryIn
@@ -31,8 +33,31 @@ REQUIRED = {"customers": ("full_name",), "negative": ("subject", "category")}
 Errors = list[ImportRowError]
 
 
-def _customer(row: int, raw: dict[str, str]) -> tuple[Party | None, Errors]:
+# What the customers table keeps of each column.
+CUSTOMER_LENGTHS = {"full_name": 150, "nik": 16, "birth_place": 100, "mother_maiden_name": 150}
+
+
+def _text_errors(row: int, raw: dict[str, str]) -> Errors:
+    """Control or invisible characters, and values longer than their column: what the API
+    refuses in a request (app.core.inputs), refused in a file's row too."""
     errors: Errors = []
+    for field, longest in CUSTOMER_LENGTHS.items():
+        value = (raw.get(field) or "").strip()
+        problem = text_problem(value)
+        if problem is not None:
+            errors.append(ImportRowError(row=row, field=field, rule=problem.type,
+                                         message=problem.message()))  # fmt: skip
+        elif len(unicodedata.normalize("NFC", value)) > longest:
+            errors.append(ImportRowError(row=row, field=field, rule="string_too_long",
+                                         message=f"At most {longest} characters."))  # fmt: skip
+    return errors
+
+
+def _customer(row: int, raw: dict[str, str]) -> tuple[Party | None, Errors]:
+    raw = {key: unicodedata.normalize("NFC", value) for key, value in raw.items() if value}
+    errors: Errors = _text_errors(row, raw)
+    if errors:
+        return None, errors
     name = (raw.get("full_name") or "").strip()
     if not name:
         errors.append(ImportRowError(row=row, field="full_name", rule="required",

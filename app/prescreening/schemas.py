@@ -2,9 +2,12 @@
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.contracts.models import REASON_LENGTH
+from app.core.inputs import FreeText, HistoricDate, RequestModel
 
 
 class FieldExplanation(BaseModel):
@@ -97,15 +100,18 @@ class RejectionReason(StrEnum):
     OTHER = "other"
 
 
-class RejectionIn(BaseModel):
+class RejectionIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"reason_code": "fictitious_address",
                                          "note": "Alamat tidak ditemukan saat survei"}]},
     )  # fmt: skip
 
     reason_code: RejectionReason
-    note: str = Field(min_length=3, max_length=500)
+    # Logged as "<reason_code>: <note>" in the contract's log.
+    note: FreeText = Field(
+        min_length=3,
+        max_length=REASON_LENGTH - max(len(f"{code.value}: ") for code in RejectionReason),
+    )
 
 
 Category = Literal[
@@ -113,9 +119,8 @@ Category = Literal[
 ]
 
 
-class NegativeEntryIn(BaseModel):
+class NegativeEntryIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         str_strip_whitespace=True,
         json_schema_extra={
             "examples": [
@@ -132,14 +137,14 @@ class NegativeEntryIn(BaseModel):
     subject: Literal["person", "vehicle"]
     category: Category
     full_name: str | None = Field(default=None, min_length=1, max_length=150)
-    nik: str | None = Field(default=None, pattern=r"^\d{16}$")
-    birth_date: date | None = None
+    nik: str | None = Field(default=None, pattern=r"^\d{16}$", max_length=16)
+    birth_date: HistoricDate | None = None
     birth_place: str | None = Field(default=None, max_length=100)
     mother_maiden_name: str | None = Field(default=None, max_length=150)
-    chassis_number: str | None = Field(default=None, pattern=r"^[A-Z0-9]{6,20}$")
-    engine_number: str | None = Field(default=None, pattern=r"^[A-Z0-9]{6,20}$")
-    dealers: list[str] = Field(default=[], max_length=20)
-    reason: str | None = Field(default=None, max_length=500)
+    chassis_number: str | None = Field(default=None, pattern=r"^[A-Z0-9]{6,20}$", max_length=20)
+    engine_number: str | None = Field(default=None, pattern=r"^[A-Z0-9]{6,20}$", max_length=20)
+    dealers: list[Annotated[str, Field(max_length=20)]] = Field(default=[], max_length=20)
+    reason: FreeText | None = Field(default=None, max_length=500)
 
     @model_validator(mode="after")
     def _identified(self) -> "NegativeEntryIn":
@@ -189,12 +194,11 @@ class NegativeEntryPage(BaseModel):
     next_cursor: str | None
 
 
-class RemovalIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"reason": "Lunas, diputihkan"}]}
-    )
+class RemovalIn(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "Lunas, diputihkan"}]})
 
-    reason: str = Field(min_length=3, max_length=500)
+    # Appended to the entry's reason as " | removed: <reason>", cut at the column's 500.
+    reason: FreeText = Field(min_length=3, max_length=500)
 
 
 class ImportRowError(BaseModel):
@@ -259,11 +263,10 @@ class CustomerOut(BaseModel):
     collection: dict[str, int] = Field(description="His contracts in collection, by outcome")
 
 
-class IdentityIn(BaseModel):
+class IdentityIn(RequestModel):
     """The five identifiers of the duplicate check."""
 
     model_config = ConfigDict(
-        extra="forbid",
         str_strip_whitespace=True,
         json_schema_extra={
             "examples": [
@@ -275,10 +278,10 @@ class IdentityIn(BaseModel):
     )  # fmt: skip
 
     full_name: str = Field(min_length=1, max_length=150)
-    birth_date: date | None = None
+    birth_date: HistoricDate | None = None
     birth_place: str | None = Field(default=None, max_length=100)
     mother_maiden_name: str | None = Field(default=None, max_length=150)
-    nik: str | None = Field(default=None, pattern=r"^\d{16}$")
+    nik: str | None = Field(default=None, pattern=r"^\d{16}$", max_length=16)
 
 
 class MatchesOut(BaseModel):

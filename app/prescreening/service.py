@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
+from stdnum.id import npwp as stdnum_npwp
 
+from app.applications.service import ensure_form_meets_the_rules
 from app.auth.service import Principal
 from app.contracts.models import Contract
 from app.contracts.service import ensure_allowed, latest_of, transition
@@ -58,8 +60,9 @@ def parties_of(form: dict[str, Any]) -> list[Party]:
     """The people a contract is about: an individual and spouse, or a company's board."""
     applicant = form["applicant"]
     if applicant["type"] == "company":
+        # Compact (digits only), as customers keep it: "01.300.066.6-091.000" is one company.
         company = Party("applicant", Identity(full_name=applicant["name"]), "company",
-                        applicant["npwp"])  # fmt: skip
+                        stdnum_npwp.compact(applicant["npwp"]))  # fmt: skip
         return [company] + [
             Party("board_member", identity_of(m)) for m in applicant["board_members"]
         ]
@@ -267,6 +270,7 @@ def prescreen(session: Session, principal: Principal, contract: Contract) -> Pre
     create their customer records, store the outcome, and move the contract on (or reject it
     on a bad-customer hit)."""
     ensure_allowed(contract, Action.PRESCREEN, principal)
+    ensure_form_meets_the_rules(contract)
     result: dict[str, Any] = {"parties": [], "stops": [], "warnings": [], "vehicle_hits": []}
     parties = parties_of(contract.application)
     linked: list[tuple[Party, Customer | None]] = [

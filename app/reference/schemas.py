@@ -3,18 +3,24 @@
 from decimal import Decimal
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
+from app.core.inputs import RequestModel, Rupiah
 from app.reference.models import FormCategory
 
 T = TypeVar("T")
 
-Code = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,19}$", examples=["JKT01"])]
-Name = Annotated[str, Field(min_length=1, max_length=150)]
+Code = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,19}$", max_length=20)]
+AreaCode = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,9}$", max_length=10)]
+# Branch, area and product names and cities are kept in 100 characters; a dealer's name in 150.
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+DealerName = Annotated[str, Field(min_length=1, max_length=150)]
+BranchCode = Annotated[str, Field(min_length=1, max_length=10, examples=["JKT01"])]
+PostalPrefix = Annotated[str, Field(pattern=r"^\d{1,5}$", max_length=5)]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _In(RequestModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 class _Out(BaseModel):
@@ -22,7 +28,7 @@ class _Out(BaseModel):
 
 
 class BranchIn(_In):
-    code: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,10}$", examples=["SBY01"])]
+    code: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,10}$", max_length=10, examples=["SBY01"])]
     name: Name = Field(examples=["Cabang Surabaya"])
     city: Name = Field(examples=["Surabaya"])
 
@@ -34,7 +40,7 @@ class BranchPatch(_In):
 
     name: Name | None = None
     city: Name | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class BranchOut(_Out):
@@ -54,17 +60,17 @@ class BranchOut(_Out):
 
 class DealerIn(_In):
     code: Code = Field(examples=["D-JKT-009"])
-    name: Name = Field(examples=["PT Mitra Motor Sejahtera"])
-    branch_code: str = Field(examples=["JKT01"])
+    name: DealerName = Field(examples=["PT Mitra Motor Sejahtera"])
+    branch_code: BranchCode
     city: Name = Field(examples=["Jakarta Timur"])
 
 
 class DealerPatch(_In):
     model_config = ConfigDict(json_schema_extra={"examples": [{"active": False}]})
 
-    name: Name | None = None
+    name: DealerName | None = None
     city: Name | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class DealerOut(_Out):
@@ -90,11 +96,11 @@ class DealerOut(_Out):
 
 
 class AreaIn(_In):
-    code: Code = Field(examples=["JKT-PST"])
+    code: AreaCode = Field(examples=["JKT-PST"])
     name: Name = Field(examples=["Jakarta Pusat"])
     category: FormCategory
-    branch_code: str = Field(examples=["JKT01"])
-    postal_prefixes: list[Annotated[str, Field(pattern=r"^\d{1,5}$")]] = Field(
+    branch_code: BranchCode
+    postal_prefixes: list[PostalPrefix] = Field(
         min_length=1, examples=[["101", "102", "103", "104", "105", "106", "107"]]
     )
 
@@ -103,10 +109,8 @@ class AreaPatch(_In):
     model_config = ConfigDict(json_schema_extra={"examples": [{"postal_prefixes": ["10", "107"]}]})
 
     name: Name | None = None
-    branch_code: str | None = None
-    postal_prefixes: list[Annotated[str, Field(pattern=r"^\d{1,5}$")]] | None = Field(
-        default=None, min_length=1
-    )
+    branch_code: BranchCode | None = None
+    postal_prefixes: list[PostalPrefix] | None = Field(default=None, min_length=1)
 
 
 class AreaOut(BaseModel):
@@ -135,13 +139,11 @@ AllocationOrder = Literal["installment_first", "late_charge_first"]
 
 
 class ProductIn(_In):
-    code: Annotated[str, Field(pattern=r"^[A-Z]{2,10}$", examples=["MC"])]
+    code: Annotated[str, Field(pattern=r"^[A-Z]{2,10}$", max_length=10, examples=["MC"])]
     name: Name = Field(examples=["Pembiayaan Sepeda Motor"])
     min_down_payment_pct: Decimal = Field(ge=0, lt=100, decimal_places=2, examples=["20.00"])
-    slik_required_above: int = Field(
+    slik_required_above: Rupiah = Field(
         default=50_000_000,
-        strict=True,
-        ge=0,
         description="Amount financed above which fatal scores need the SLIK result",
     )
     late_charge_rate: Decimal = Field(
@@ -158,9 +160,8 @@ class ProductIn(_In):
         decimal_places=5,
         description="Most late charge one installment can carry, as a share of it (null: no cap)",
     )
-    arrears_tolerance: int = Field(
+    arrears_tolerance: StrictInt = Field(
         default=10_000,
-        strict=True,
         ge=0,
         le=1_000_000,
         description="Arrears up to this many rupiah (a rounding shortfall) are not past due",
@@ -184,17 +185,17 @@ class ProductPatch(_In):
 
     name: Name | None = None
     min_down_payment_pct: Decimal | None = Field(default=None, ge=0, lt=100, decimal_places=2)
-    slik_required_above: int | None = Field(default=None, strict=True, ge=0)
+    slik_required_above: Rupiah | None = None
     late_charge_rate: Decimal | None = Field(
         default=None, ge=0, lt=Decimal("0.1"), decimal_places=5
     )
     late_charge_cap: Decimal | None = Field(default=None, gt=0, le=10, decimal_places=5)
-    arrears_tolerance: int | None = Field(default=None, strict=True, ge=0, le=1_000_000)
+    arrears_tolerance: StrictInt | None = Field(default=None, ge=0, le=1_000_000)
     allocation_order: AllocationOrder | None = None
     settlement_fee_rate: Decimal | None = Field(
         default=None, ge=0, lt=Decimal("0.1"), decimal_places=5
     )
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class ProductOut(_Out):

@@ -17,6 +17,7 @@ from app.contracts.states import Action
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
 from app.core.idempotency import Idempotent
+from app.core.inputs import STORED
 from app.core.pagination import RowId
 from app.reference.models import Product
 from app.scoring import service
@@ -96,14 +97,17 @@ def publish_rule_set(
 
 
 def _slik_out(session: Session, contract: Contract, check: SlikCheck) -> SlikOut:
-    return SlikOut(
-        contract_number=contract.number,
-        worst_kol=check.worst_kol,
-        outstanding=check.outstanding,
-        facilities=check.facilities,
-        checked_on=check.checked_on,
-        entered_by=username_of(session, check.entered_by_id) or "",
-        entered_at=check.entered_at,
+    return SlikOut.model_validate(
+        {
+            "contract_number": contract.number,
+            "worst_kol": check.worst_kol,
+            "outstanding": check.outstanding,
+            "facilities": check.facilities,
+            "checked_on": check.checked_on,
+            "entered_by": username_of(session, check.entered_by_id) or "",
+            "entered_at": check.entered_at,
+        },
+        context=STORED,
     )
 
 

@@ -1,16 +1,20 @@
 """Rule sets, SLIK results and fatal-scores decisions on the wire."""
 
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from app.core.inputs import BusinessDate, Document, FreeText, RequestModel
 from app.scoring.standard import STANDARD_RULE_SET
 
+# SLIK reports what the applicant owes every lender: a company may owe far more than a
+# vehicle costs, still well inside the column.
+MAX_OUTSTANDING = 10**15
 
-class RuleSetIn(BaseModel):
+
+class RuleSetIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"product_code": "MC", "note": "DSR limit 35 %", "definition": STANDARD_RULE_SET}
@@ -19,8 +23,8 @@ class RuleSetIn(BaseModel):
     )
 
     product_code: str = Field(min_length=1, max_length=10)
-    note: str | None = Field(default=None, max_length=500)
-    definition: dict[str, Any] = Field(
+    note: FreeText | None = Field(default=None, max_length=500)
+    definition: Document = Field(
         description="knockouts (code, field, operator, threshold, message), scorecard "
         "(attribute, bands with points and an optional reason code), grades A to E "
         "(min_score, recommendation), parameters.reference_flat_rate"
@@ -59,9 +63,8 @@ class RuleSetList(BaseModel):
     items: list[RuleSetOut]
 
 
-class SlikIn(BaseModel):
+class SlikIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -74,13 +77,17 @@ class SlikIn(BaseModel):
         },
     )
 
-    worst_kol: int = Field(ge=1, le=5, description="Worst quality over all facilities, Kol-1..5")
-    outstanding: int = Field(strict=True, ge=0, description="Rupiah owed elsewhere")
-    facilities: int = Field(ge=0, le=500)
-    checked_on: date
+    worst_kol: StrictInt = Field(
+        ge=1, le=5, description="Worst quality over all facilities, Kol-1..5"
+    )
+    outstanding: StrictInt = Field(ge=0, le=MAX_OUTSTANDING, description="Rupiah owed elsewhere")
+    facilities: StrictInt = Field(ge=0, le=500)
+    checked_on: BusinessDate
 
 
 class SlikOut(SlikIn):
+    # Built from stored rows with context=STORED (app.core.inputs): the request rules of the
+    # model it extends are not applied again to what the database holds.
     model_config = ConfigDict(extra="ignore")
 
     contract_number: str
@@ -88,16 +95,15 @@ class SlikOut(SlikIn):
     entered_at: datetime
 
 
-class DeviationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DeviationIn(RequestModel):
+    rules: list[Annotated[str, Field(max_length=100)]] = Field(
+        min_length=1, max_length=50, description="Codes of the knock-outs to override"
+    )
+    justification: FreeText = Field(min_length=10, max_length=1000)
 
-    rules: list[str] = Field(min_length=1, description="Codes of the knock-outs to override")
-    justification: str = Field(min_length=10, max_length=1000)
 
-
-class FatalScoresIn(BaseModel):
+class FatalScoresIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {},

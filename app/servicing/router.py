@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.auth.dependencies import require
 from app.auth.roles import Permission
@@ -18,11 +19,12 @@ from app.contracts.service import get_visible
 from app.contracts.states import Action
 from app.core.clock import today_jakarta
 from app.core.dependencies import DbSession
-from app.core.errors import NotFound, problem_responses
+from app.core.errors import NotFound, Unprocessable, problem_responses
 from app.core.idempotency import Idempotent
+from app.core.inputs import BusinessDate
 from app.core.pagination import RowId
 from app.servicing import collateral, payments, restructuring, rules, settlement
-from app.servicing.ledger import balance_of, schedule_of
+from app.servicing.ledger import account_of, balance_of, schedule_of
 from app.servicing.models import Allocation, LedgerEntry, Payment, Restructuring
 from app.servicing.schemas import (
     AllocationOut,
@@ -57,7 +59,18 @@ Requester = Annotated[Principal, Depends(require(Permission.RESTRUCTURE_REQUEST)
 Decider = Annotated[Principal, Depends(require(Permission.RESTRUCTURE_DECIDE))]
 Reader = Annotated[Principal, Depends(require(Permission.RESTRUCTURE_READ))]
 BackOffice = Annotated[Principal, Depends(require(Permission.COLLATERAL_WRITE))]
-OnDate = Annotated[date | None, Query(description="Default: today (Jakarta)")]
+OnDate = Annotated[BusinessDate | None, Query(description="Default: today (Jakarta)")]
+
+
+def _balance(session: Session, contract: Contract, on: date | None) -> rules.Balance:
+    """The balance as of ``on`` (default today), which a contract has from its disbursement."""
+    day = on or today_jakarta()
+    disbursed_on = account_of(session, contract).disbursed_on
+    if day < disbursed_on:
+        raise Unprocessable.field(
+            "on", f"Balances start on the disbursement ({disbursed_on}).", "before_disbursement"
+        )
+    return balance_of(session, contract, day)
 
 
 def _balance_out(balance: rules.Balance) -> BalanceOut:
@@ -172,7 +185,7 @@ def list_installments(
     number: str, session: DbSession, principal: ScheduleReader, on: OnDate = None
 ) -> InstallmentsOut:
     contract = get_visible(session, principal, number)
-    balance = balance_of(session, contract, on or today_jakarta())
+    balance = _balance(session, contract, on)
     return InstallmentsOut(
         contract_number=number,
         restructured_on=restructuring.restructured_on(session, contract),
@@ -213,7 +226,7 @@ def read_ledger(
     reversed_ids = {e.reverses_id for e, _ in entries if e.reverses_id is not None}
     return LedgerOut(
         contract_number=number,
-        balance=_balance_out(balance_of(session, contract, on or today_jakarta())),
+        balance=_balance_out(_balance(session, contract, on)),
         items=[
             LedgerEntryOut(
                 id=e.id,

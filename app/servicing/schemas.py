@@ -4,9 +4,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from app.applications.schemas import PaymentMethod
+from app.contracts.models import REASON_LENGTH
+from app.core.inputs import BusinessDate, FreeText, PositiveRupiah, RequestModel
 from app.servicing.restructuring import MAX_HOLIDAY_MONTHS, MAX_INSTALLMENTS
 
 BALANCE_EXAMPLE: dict[str, Any] = {
@@ -30,9 +32,8 @@ TERM_OF = {
 }
 
 
-class PaymentIn(BaseModel):
+class PaymentIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -46,17 +47,15 @@ class PaymentIn(BaseModel):
         },
     )
 
-    contract_number: str
-    amount: int = Field(strict=True, gt=0, le=100_000_000_000)
-    paid_on: date
+    contract_number: str = Field(min_length=1, max_length=40)
+    amount: PositiveRupiah
+    paid_on: BusinessDate
     channel: PaymentMethod | None = Field(default=None, description="Default: the contract's")
     reference: str = Field(min_length=3, max_length=60)
 
 
-class ReversalIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"reason": "bounced"}]}
-    )
+class ReversalIn(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "bounced"}]})
 
     reason: Literal["bounced", "mistaken"]
 
@@ -115,9 +114,8 @@ class InstallmentsOut(BaseModel):
     items: list[InstallmentView] = Field(description="The schedule in force")
 
 
-class RestructuringIn(BaseModel):
+class RestructuringIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -132,10 +130,9 @@ class RestructuringIn(BaseModel):
     )
 
     kind: Literal["payment_holiday", "tenor_extension", "rate_reduction"]
-    holiday_months: int | None = Field(default=None, strict=True, ge=1, le=MAX_HOLIDAY_MONTHS)
-    installments: int | None = Field(
+    holiday_months: StrictInt | None = Field(default=None, ge=1, le=MAX_HOLIDAY_MONTHS)
+    installments: StrictInt | None = Field(
         default=None,
-        strict=True,
         ge=1,
         le=MAX_INSTALLMENTS,
         description="How many installments from now",
@@ -143,7 +140,7 @@ class RestructuringIn(BaseModel):
     annual_rate: Decimal | None = Field(
         default=None, gt=0, lt=1, max_digits=8, decimal_places=6, description="Effective, a year"
     )
-    reason: str = Field(min_length=3, max_length=1000)
+    reason: FreeText = Field(min_length=3, max_length=1000)
 
     @model_validator(mode="after")
     def _one_term(self) -> "RestructuringIn":
@@ -158,16 +155,15 @@ class RestructuringIn(BaseModel):
         return {name: str(value) if isinstance(value, Decimal) else value}
 
 
-class RestructuringDecisionIn(BaseModel):
+class RestructuringDecisionIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"decision": "approve", "reason": "Income verified by the survey"}]
         },
     )
 
     decision: Literal["approve", "reject"]
-    reason: str = Field(min_length=3, max_length=1000)
+    reason: FreeText = Field(min_length=3, max_length=REASON_LENGTH)
 
 
 class RestructuringOut(BaseModel):
@@ -251,9 +247,8 @@ class CollateralOut(BaseModel):
     bpkb_number: str | None
 
 
-class CollateralIn(BaseModel):
+class CollateralIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -265,7 +260,7 @@ class CollateralIn(BaseModel):
         },
     )
 
-    fiduciary_registered_on: date | None = None
+    fiduciary_registered_on: BusinessDate | None = None
     fiduciary_certificate: str | None = Field(default=None, min_length=5, max_length=60)
     bpkb_status: Literal["awaited", "held", "released"] | None = None
     bpkb_number: str | None = Field(default=None, min_length=4, max_length=30)
@@ -378,9 +373,8 @@ class LedgerOut(BaseModel):
     items: list[LedgerEntryOut] = Field(description="Every money movement, by value date")
 
 
-class RefundIn(BaseModel):
+class RefundIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"amount": 150_000, "reference": "TRF-REFUND-0042", "reason": "Overpayment"}
@@ -388,27 +382,24 @@ class RefundIn(BaseModel):
         },
     )
 
-    amount: int = Field(strict=True, gt=0, le=100_000_000_000)
+    amount: PositiveRupiah
     reference: str = Field(min_length=3, max_length=60)
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: FreeText | None = Field(default=None, max_length=REASON_LENGTH)
 
 
-class EntryReversalIn(BaseModel):
+class EntryReversalIn(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "Transfer returned"}]})
+
+    reason: FreeText = Field(min_length=3, max_length=REASON_LENGTH)
+
+
+class WaiverIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"reason": "Transfer returned"}]}
-    )
-
-    reason: str = Field(min_length=3, max_length=1000)
-
-
-class WaiverIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"amount": 25_000, "reason": "Late due to bank outage"}]},
     )
 
-    amount: int = Field(strict=True, gt=0, le=100_000_000_000)
-    reason: str = Field(min_length=3, max_length=1000)
+    amount: PositiveRupiah
+    reason: FreeText = Field(min_length=3, max_length=REASON_LENGTH)
 
 
 class SettlementQuoteOut(BaseModel):

@@ -1,6 +1,5 @@
 """Stage 4 — `/v1/packages`, `POST /v1/simulations` (a quote), and the contract's simulation."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
@@ -18,6 +17,7 @@ from app.contracts.states import Action
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
 from app.core.idempotency import Idempotent
+from app.core.inputs import BusinessDate
 from app.simulation import service
 from app.simulation.models import PackageDealer, Simulation
 from app.simulation.schemas import (
@@ -48,7 +48,9 @@ def list_packages(
     session: DbSession,
     principal: Reader,
     dealer: Annotated[str | None, Query(description="Dealer code")] = None,
-    valid_on: Annotated[date | None, Query(description="Only packages valid that day")] = None,
+    valid_on: Annotated[
+        BusinessDate | None, Query(description="Only packages valid that day")
+    ] = None,
 ) -> PackageList:
     rows = service.list_packages(session, principal, dealer, valid_on)
     return PackageList(items=[service.package_out(session, p) for p in rows])

@@ -1,36 +1,42 @@
 """Packages, quotes and chosen simulations on the wire."""
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    model_validator,
+)
 
-Money = Annotated[int, Field(strict=True, ge=0, le=100_000_000_000)]
-Positive = Annotated[int, Field(strict=True, gt=0, le=100_000_000_000)]
+from app.core.inputs import BusinessDate, PositiveRupiah, RequestModel, exact_int
+from app.core.inputs import Rupiah as Money
+
+Tenor = Annotated[StrictInt, Field(ge=1, le=84)]
+Code = Annotated[str, Field(min_length=1, max_length=30)]
 
 
-class RateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    tenor_months: int = Field(ge=1, le=84)
+class RateIn(RequestModel):
+    tenor_months: Tenor
     flat_rate: Decimal = Field(gt=0, lt=1, description="Flat rate per year: 0.18 = 1.5 %/month")
 
 
-class InsuranceYearIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class InsuranceYearIn(RequestModel):
     rate: Decimal = Field(ge=0, lt=Decimal("0.2"), description="Premium per year on the value")
     value_share: Decimal = Field(gt=0, le=1, description="Insured value as a share of OTR")
-    financed: bool = Field(description="Added to the amount financed (else paid in cash)")
+    financed: StrictBool = Field(description="Added to the amount financed (else paid in cash)")
 
 
 PackageType = Literal["regular", "promo", "fleet", "employee", "repeat_order"]
 
 
-class PackageIn(BaseModel):
+class PackageIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -63,20 +69,22 @@ class PackageIn(BaseModel):
         },
     )
 
-    code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]{1,29}$")
+    code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]{1,29}$", max_length=30)
     name: str = Field(min_length=1, max_length=150)
     type: PackageType
-    product_code: str
-    dealer_codes: list[str] = Field(max_length=500)
-    valid_from: date
-    expires_on: date
+    product_code: Annotated[str, Field(min_length=1, max_length=10)]
+    dealer_codes: list[Annotated[str, Field(max_length=20)]] = Field(max_length=500)
+    valid_from: BusinessDate
+    expires_on: BusinessDate
     min_down_payment_pct: Decimal = Field(ge=0, lt=100, decimal_places=2)
     admin_fee: Money
     insurance_admin_fee: Money = 0
     fiduciary_fee: Money = 0
     provision_rate: Decimal = Field(default=Decimal(0), ge=0, lt=Decimal("0.1"))
-    rounding_unit: Literal[1, 10, 100, 500, 1000, 5000, 10000] = 1000
-    in_advance: bool = False
+    rounding_unit: Annotated[
+        Literal[1, 10, 100, 500, 1000, 5000, 10000], BeforeValidator(exact_int)
+    ] = 1000
+    in_advance: StrictBool = False
     rates: list[RateIn] = Field(min_length=1, max_length=20)
     insurance: list[InsuranceYearIn] = Field(default=[], max_length=7)
 
@@ -93,21 +101,24 @@ class PackageIn(BaseModel):
         return self
 
 
-class PackagePatch(BaseModel):
+class PackagePatch(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"expires_on": "2027-03-31", "dealer_codes": ["D-JKT-001"]}]
         },
     )
 
     name: str | None = Field(default=None, min_length=1, max_length=150)
-    dealer_codes: list[str] | None = Field(default=None, max_length=500)
-    expires_on: date | None = None
-    active: bool | None = None
+    dealer_codes: list[Annotated[str, Field(max_length=20)]] | None = Field(
+        default=None, max_length=500
+    )
+    expires_on: BusinessDate | None = None
+    active: StrictBool | None = None
 
 
 class PackageOut(PackageIn):
+    # Built from stored rows with context=STORED (app.core.inputs): the request rules of the
+    # model it extends are not applied again to what the database holds.
     model_config = ConfigDict(extra="ignore")
 
     active: bool
@@ -118,9 +129,8 @@ class PackageList(BaseModel):
     items: list[PackageOut]
 
 
-class QuoteIn(BaseModel):
+class QuoteIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -134,16 +144,15 @@ class QuoteIn(BaseModel):
         },
     )
 
-    package_code: str
-    dealer_code: str
-    otr_price: Positive
+    package_code: Code
+    dealer_code: Annotated[str, Field(min_length=1, max_length=20)]
+    otr_price: PositiveRupiah
     down_payment: Money
-    tenor_months: int = Field(ge=1, le=84)
+    tenor_months: Tenor
 
 
-class ContractSimulationIn(BaseModel):
+class ContractSimulationIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"package_code": "MC-REG-2026", "tenor_months": 24, "down_payment": 6000000}
@@ -151,8 +160,8 @@ class ContractSimulationIn(BaseModel):
         },
     )
 
-    package_code: str
-    tenor_months: int = Field(ge=1, le=84)
+    package_code: Code
+    tenor_months: Tenor
     down_payment: Money
 
 

@@ -15,6 +15,7 @@ from app.contracts.service import ensure_allowed, transition
 from app.contracts.states import Action
 from app.core.clock import today_jakarta
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core.inputs import STORED
 from app.reference.models import Dealer, Product
 from app.reference.service import by_code
 from app.simulation.calc import InsuranceYear, Quote, Terms, quote
@@ -102,7 +103,8 @@ def package_out(session: Session, package: Package) -> PackageOut:
             **{c.name: getattr(package, c.name) for c in Package.__table__.columns},
             "product_code": product.code,
             "dealer_codes": list(codes),
-        }
+        },
+        context=STORED,
     )
 
 

@@ -1,28 +1,30 @@
 """Survey orders and survey results on the wire."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+
+from app.core.inputs import BusinessDate, FreeText, RequestModel
 
 
-class SurveyOrderIn(BaseModel):
+class SurveyOrderIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{}, {"surveyor": "surveyor.agus", "note": "Urgent"}]},
     )
 
     surveyor: str | None = Field(
-        default=None, description="Username; leave out to pick by area and workload"
+        default=None,
+        min_length=1,
+        max_length=60,
+        description="Username; leave out to pick by area and workload",
     )
-    note: str | None = Field(default=None, max_length=500)
+    note: FreeText | None = Field(default=None, max_length=500)
 
 
-class DocumentCheck(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    collected: bool
-    remark: str | None = Field(default=None, max_length=500)
+class DocumentCheck(RequestModel):
+    collected: StrictBool
+    remark: FreeText | None = Field(default=None, max_length=500)
 
     @model_validator(mode="after")
     def _why_not(self) -> "DocumentCheck":
@@ -31,10 +33,8 @@ class DocumentCheck(BaseModel):
         return self
 
 
-class SurveyDocuments(BaseModel):
+class SurveyDocuments(RequestModel):
     """The checklist the surveyor brings back besides the application form."""
-
-    model_config = ConfigDict(extra="forbid")
 
     contract: DocumentCheck = Field(description="Kontrak")
     guarantee_statement: DocumentCheck = Field(description="Surat pernyataan penjaminan")
@@ -45,9 +45,8 @@ class SurveyDocuments(BaseModel):
     vehicle_checklist: DocumentCheck = Field(description="Check list kendaraan")
 
 
-class SurveyResultIn(BaseModel):
+class SurveyResultIn(RequestModel):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -70,10 +69,10 @@ class SurveyResultIn(BaseModel):
         },
     )
 
-    visit_date: date
-    residence_verified: bool
-    income_verified: bool
-    remarks: str | None = Field(default=None, max_length=2000)
+    visit_date: BusinessDate
+    residence_verified: StrictBool
+    income_verified: StrictBool
+    remarks: FreeText | None = Field(default=None, max_length=2000)
     documents: SurveyDocuments
 
 

@@ -13,12 +13,13 @@ from app.contracts.service import ensure_allowed, transition
 from app.contracts.states import Action
 from app.core.clock import JAKARTA, today_jakarta
 from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.inputs import STORED
 from app.core.models import utcnow
 from app.core.pagination import encode_cursor
 from app.reference.models import Area
 from app.reference.service import area_for_postal_code
 from app.survey.models import SurveyOrder
-from app.survey.schemas import SurveyDocuments, SurveyOrderOut, SurveyOrderPage, SurveyResultIn
+from app.survey.schemas import SurveyOrderOut, SurveyOrderPage, SurveyResultIn
 
 OPEN = "open"
 
@@ -129,12 +130,15 @@ def _out(
     applicant = contract.application["applicant"]
     result = None
     if order.status == "done" and order.visit_date is not None:
-        result = SurveyResultIn(
-            visit_date=order.visit_date,
-            residence_verified=bool(order.residence_verified),
-            income_verified=bool(order.income_verified),
-            remarks=order.remarks,
-            documents=SurveyDocuments.model_validate(order.documents),
+        result = SurveyResultIn.model_validate(
+            {
+                "visit_date": order.visit_date,
+                "residence_verified": bool(order.residence_verified),
+                "income_verified": bool(order.income_verified),
+                "remarks": order.remarks,
+                "documents": order.documents,
+            },
+            context=STORED,
         )
     return SurveyOrderOut(
         id=order.id,
