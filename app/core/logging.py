@@ -27,7 +27,7 @@ _SCRUB = (
     (re.compile(r"input_value=.*?(?=, input_type=|\]$)", re.MULTILINE), "input_value=[hidden]"),
     (re.compile(r"\d{8,}"), "[digits]"),
 )
-LOGGERS = ("kredo", "uvicorn", "uvicorn.error", "uvicorn.access")
+LOGGERS = ("kredo", "uvicorn", "uvicorn.error")
 
 
 def scrub(text: str) -> str:
@@ -62,6 +62,9 @@ def configure_logging(level: str) -> None:
         logger.handlers[:] = [handler]
         logger.propagate = False
     logging.getLogger("kredo").setLevel(level)
+    # uvicorn's access line carries the query string (a name or a NIK searched for); the
+    # service's own access line above replaces it.
+    logging.getLogger("uvicorn.access").disabled = True
 
 
 class AccessLogMiddleware:
