@@ -209,3 +209,39 @@ def test_a_customer_paying_every_installment_on_its_due_date_is_always_current()
         while day <= schedule[-1].due_date:
             assert rules.balance(terms, schedule, movements, day).days_past_due == 0, (addm, day)
             day += timedelta(days=1)
+
+
+MONEY = {rules.Component.INTEREST, rules.Component.PRINCIPAL, rules.Component.LATE_CHARGE,
+         rules.Component.SETTLEMENT_FEE, rules.Component.CREDIT}  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(contracts())
+def test_each_payment_is_allocated_exactly_its_own_amount(contract: dict[str, Any]) -> None:
+    """What a payment paid (interest, principal, late charge, fee) and kept as credit adds up
+    to its amount: credit held from before is spent under its own rows (no entry), never
+    counted again under the next payment. Before: a payment of 825,000 arriving on top of
+    825,000 of credit listed 1,650,000 kept as credit."""
+    terms, schedule, movements = production(contract)
+    ledger = rules.run(terms, schedule, movements, contract["horizon"])
+    for movement in movements:
+        if movement.kind in (rules.Kind.PAYMENT, rules.Kind.SIGNING):
+            rows = [a for a in ledger.allocations if a.key == movement.key]
+            assert sum(a.amount for a in rows if a.component in MONEY) == movement.amount
+
+
+def test_credit_held_is_not_counted_again_under_the_next_payment() -> None:
+    disbursed = date(2026, 1, 10)
+    schedule = [
+        rules.Due(n, add_months(disbursed, n), 725_000, 100_000, add_months(disbursed, n - 1))
+        for n in range(1, 7)
+    ]
+    first, second = (rules.Movement(k, rules.Kind.PAYMENT, disbursed, 825_000) for k in (1, 2))
+    ledger = rules.run(rules.Terms(disbursed_on=disbursed), schedule, [first, second],
+                       schedule[0].due_date)  # fmt: skip
+    kept = {a.key: a.amount for a in ledger.allocations if a.component == rules.Component.CREDIT}
+    assert kept == {1: 825_000, 2: 825_000}
+    paid = [(a.key, a.component, a.amount) for a in ledger.allocations if a.number == 1]
+    assert paid == [(None, rules.Component.INTEREST, 100_000),
+                    (None, rules.Component.PRINCIPAL, 725_000)]  # fmt: skip
+    assert ledger.credit == 825_000

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
 
 
 def rupiah(amount: Decimal) -> int:
@@ -42,6 +43,9 @@ class Component(StrEnum):
     SETTLEMENT_FEE = "settlement_fee"
     CREDIT = "credit"  # money kept for later (an overpayment)
     REFUND = "refund"  # credit paid back
+
+
+NOT_MONEY = frozenset({Component.LATE_CHARGE_WAIVED, Component.INTEREST_WAIVED})
 
 
 class Kind(StrEnum):
@@ -190,6 +194,9 @@ class Ledger:
     fee_paid: int = 0
     allocations: list[Allocation] = field(default_factory=list)
     _day: date | None = None  # the last day whose end the lines describe
+    # Where the money being allocated comes from, spent in order: the credit already held
+    # (key None) before the payment's own amount, so each payment's rows add up to it.
+    _sources: list[list[Any]] = field(default_factory=list)
 
     # --- time --------------------------------------------------------------------------
 
@@ -230,8 +237,21 @@ class Ledger:
                 line.waived_interest += take
             if line.settled_on is None and line.unpaid == 0:
                 line.settled_on = day
-        self.allocations.append(Allocation(key, line.due.number if line else None, part, day, take))
+        self._record(key, line.due.number if line else None, part, day, take)
         return take
+
+    def _record(self, key: int | None, number: int | None, part: Component, day: date,
+                amount: int) -> None:  # fmt: skip
+        """One allocation row, or one per source of the money when it is pooled."""
+        if not self._sources or part in NOT_MONEY:
+            self.allocations.append(Allocation(key, number, part, day, amount))
+            return
+        for source in self._sources:
+            chunk = min(amount, source[1])
+            if chunk > 0:
+                source[1] -= chunk
+                amount -= chunk
+                self.allocations.append(Allocation(source[0], number, part, day, chunk))
 
     def _due_lines(self, day: date) -> list[Line]:
         return [ln for ln in self.lines if ln.due.in_force(day) and ln.due.due_date <= day]
@@ -312,6 +332,7 @@ class Ledger:
             self._to_credit(movement.key, movement.amount, day)
             return
         money = movement.amount + self.credit
+        self._sources = [[None, self.credit], [movement.key, movement.amount]]
         self.credit = 0
         parts = self.settlement_parts(day)
         if movement.kind == Kind.PAYMENT and money >= sum(parts):
@@ -320,7 +341,12 @@ class Ledger:
             left = self._pay_due(movement.key, money, day)
             if self._fully_paid(day):
                 self.paid_off_on = day
-        self._to_credit(movement.key, left, day)
+        # What is left goes back to credit; the payment's own part of it is recorded as such
+        # (the credit held before never left the pool).
+        own = self._sources[1][1]
+        self._sources = []
+        self.credit += left - own
+        self._to_credit(movement.key, own, day)
 
     def _waive(self, movement: Movement) -> None:
         left = movement.amount
