@@ -21,6 +21,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from app.collection.arithmetic import BUCKET_FLOORS, BUCKETS, KolBands, Policy, kol_bands
 from app.collection.models import CloseOfBusiness, Position
@@ -58,11 +60,16 @@ def _kol(expression: ColumnElement[int], bands: KolBands) -> ColumnElement[Any]:
     return case(*whens, else_=bands[-1][0])
 
 
-def on_book(day: date) -> ColumnElement[bool]:
+def on_book(day: date, session: Session) -> ColumnElement[bool]:
     """Contracts with a position on ``day``: disbursed by then and not yet paid off or
-    written off."""
+    written off. On SQLite the query is told to scan the accounts rather than walk the
+    disbursement-date index (which picks nearly every row on a late day)."""
+    disbursed: ColumnElement[date] = LoanAccount.disbursed_on.expression
+    if session.get_bind().dialect.name == "sqlite":
+        # Unary plus: SQLite's way of not using an index on the column.
+        disbursed = UnaryExpression(disbursed, operator=custom_op("+"), type_=disbursed.type)
     return and_(
-        LoanAccount.disbursed_on <= day,
+        disbursed <= day,
         or_(LoanAccount.off_book_from.is_(None), LoanAccount.off_book_from > day),
     )
 
@@ -90,29 +97,28 @@ def positions_query(
     session: Session, day: date, rules: Policy, contract_ids: list[int] | None = None
 ) -> Any:
     """(contract_id, day, days past due, bucket, Kol, principal outstanding) of every contract
-    on the book on ``day``. Only installments due and not settled by ``day`` read the ledger:
-    one not yet due has no allocation dated before it (credit waits for the due date)."""
-    open_due = and_(
-        Installment.due_date <= day,
-        or_(Installment.settled_on.is_(None), Installment.settled_on > day),
-    )
+    on the book on ``day``. Only installments not settled by ``day`` are read (a settled one
+    owes nothing), and only those due read the ledger: one not yet due has no allocation
+    dated before it (credit waits for the due date). A contract on the book with every
+    installment settled (a late charge still owed) has its position at 0 days and 0 left."""
+    unsettled = or_(Installment.settled_on.is_(None), Installment.settled_on > day)
+    due = Installment.due_date <= day
     rows = (
         select(
             Installment.contract_id,
             Installment.due_date,
             Installment.number,
             LoanAccount.arrears_tolerance.label("tolerance"),
+            case((due, Installment.amount - _paid(day, "interest", "principal")), else_=0).label(
+                "unpaid"
+            ),
             case(
-                (open_due, Installment.amount - _paid(day, "interest", "principal")), else_=0
-            ).label("unpaid"),
-            case(
-                (Installment.due_date > day, Installment.principal),
-                (open_due, Installment.principal - _paid(day, "principal")),
-                else_=0,
+                (due, Installment.principal - _paid(day, "principal")),
+                else_=Installment.principal,
             ).label("principal_left"),
         )
         .join(LoanAccount, LoanAccount.contract_id == Installment.contract_id)
-        .where(on_book(day), in_force(day))
+        .where(on_book(day, session), in_force(day), unsettled)
     )
     if contract_ids is not None:
         rows = rows.where(Installment.contract_id.in_(contract_ids))
@@ -167,17 +173,22 @@ def positions_query(
         (and_(floor.c.kol_floor.is_not(None), floor.c.kol_floor > kol), floor.c.kol_floor),
         else_=kol,
     )
+    accounts = select(LoanAccount.contract_id).where(on_book(day, session))
+    if contract_ids is not None:
+        accounts = accounts.where(LoanAccount.contract_id.in_(contract_ids))
+    book = accounts.subquery("book")
     return (
         select(
-            per_contract.c.contract_id,
+            book.c.contract_id,
             literal(day),
             dpd,
             _band(dpd, BUCKET_FLOORS, BUCKETS),
             held,
-            per_contract.c.outstanding,
+            func.coalesce(per_contract.c.outstanding, 0),
         )
-        .outerjoin(oldest, oldest.c.contract_id == per_contract.c.contract_id)
-        .outerjoin(floor, floor.c.contract_id == per_contract.c.contract_id)
+        .outerjoin(per_contract, per_contract.c.contract_id == book.c.contract_id)
+        .outerjoin(oldest, oldest.c.contract_id == book.c.contract_id)
+        .outerjoin(floor, floor.c.contract_id == book.c.contract_id)
     )
 
 
