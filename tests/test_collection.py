@@ -138,6 +138,43 @@ def test_closing_a_day_twice_changes_nothing_and_missed_days_close_in_order(clie
     assert [d["contracts"] for d in caught_up] == [1, 1, 1]  # the one active contract
 
 
+def test_a_disbursement_dated_on_a_closed_day_has_its_positions_from_that_day(client, database):
+    """The close looks only at contracts whose standing can change: a contract disbursed on a
+    day already closed is recorded from its disbursement, not from its first due date."""
+    start = today_jakarta() - timedelta(days=20)
+    active_contract(client, database, start)
+    close(client, start + timedelta(days=5))
+    close(client, start + timedelta(days=12))
+    late = active_contract(client, database, start + timedelta(days=3))
+    close(client, start + timedelta(days=14))
+    days = [
+        p["business_date"]
+        for p in client.get(f"/v1/contracts/{late}/positions", headers=COLLECTOR).json()["items"]
+    ]
+    assert days == [(start + timedelta(days=n)).isoformat() for n in range(5, 15)]
+
+
+def test_no_day_is_skipped(client, database):
+    """Closing a day whose day before is not closed (the first close aside) is refused: the
+    days between would stay unclosed for good."""
+    from app.collection.cob import close_business_day
+    from app.collection.models import CloseOfBusiness
+    from app.core.errors import Unprocessable
+
+    start = today_jakarta() - timedelta(days=40)
+    active_contract(client, database, start)
+    first = start + timedelta(days=5)
+    with database.transaction() as session:
+        close_business_day(session, first)
+        with pytest.raises(Unprocessable) as refused:
+            close_business_day(session, first + timedelta(days=22))
+        assert [e.rule for e in refused.value.errors or []] == ["day_skipped"]
+        with pytest.raises(Unprocessable):
+            close_business_day(session, first - timedelta(days=1))
+        close_business_day(session, first + timedelta(days=1))
+        assert session.query(CloseOfBusiness).count() == 2
+
+
 def test_three_bounced_payments_list_the_debtor(client: TestClient, database):
     start = today_jakarta() - timedelta(days=100)
     number = active_contract(client, database, start)
@@ -438,20 +475,25 @@ def test_the_kol_bands_and_the_write_off_threshold_are_settings(client, database
 
     from app.collection.cob import close_through
     from app.collection.positions import policy
-    from app.core.settings import Settings
+    from app.core.settings import Settings, get_settings
 
     monkeypatch.setenv("KREDO_KOL_UPPER_DAYS", "[0, 30, 60, 90]")  # an older, stricter rule
     monkeypatch.setenv("KREDO_WRITE_OFF_DAYS", "45")
-    stricter = policy(Settings())
-    assert stricter.kol_bands == ((1, 0), (2, 30), (3, 60), (4, 90), (5, None))
-    start = today_jakarta() - timedelta(days=80)
-    number = active_contract(client, database, start)
-    with database.transaction() as session:
-        close_through(session, add_months(start, 1) + timedelta(days=40), stricter)
-    last = client.get(f"/v1/contracts/{number}/positions", headers=COLLECTOR).json()["items"][-1]
-    assert (last["days_past_due"], last["bucket"], last["kol"]) == (40, "30-59", 3)  # OJK: Kol-2
-    with database.transaction() as session:
-        close_through(session, add_months(start, 1) + timedelta(days=45), stricter)
-    assert client.get(f"/v1/contracts/{number}", headers=CS).json()["state"] == "WRITTEN_OFF"
+    get_settings.cache_clear()
+    try:
+        assert policy().kol_bands == ((1, 0), (2, 30), (3, 60), (4, 90), (5, None))
+        start = today_jakarta() - timedelta(days=80)
+        number = active_contract(client, database, start)
+        with database.transaction() as session:
+            close_through(session, add_months(start, 1) + timedelta(days=40))
+        positions = client.get(f"/v1/contracts/{number}/positions", headers=COLLECTOR).json()
+        last = positions["items"][-1]
+        assert (last["days_past_due"], last["bucket"], last["kol"]) == (40, "30-59", 3)  # OJK: 2
+        with database.transaction() as session:
+            close_through(session, add_months(start, 1) + timedelta(days=45))
+        assert client.get(f"/v1/contracts/{number}", headers=CS).json()["state"] == "WRITTEN_OFF"
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
     with pytest.raises(pydantic.ValidationError):
         Settings(kol_upper_days=(0, 90, 90, 180))

@@ -27,13 +27,13 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
-from app.collection.positions import policy, positions_query
 from app.contracts.models import Contract
 from app.core.database import Database, make_engine
 from app.core.migrations import alembic_config
 from app.servicing.ledger import balance_of
 from app.servicing.models import Allocation, Installment, LedgerEntry, LoanAccount
 from app.tables import Base
+from tests.history import recomputed
 
 LEDGER_REVISION = "aaf0abf13778"
 ON = date(2026, 11, 20)
@@ -797,7 +797,7 @@ def test_the_close_of_business_sees_the_same_book(migrated: Database):
     figures, and only the contracts still on the book (not A or J, paid off, nor E, written
     off, which would otherwise be written off a second time)."""
     with migrated.sessions() as session:
-        rows = session.execute(positions_query(session, ON, policy())).all()
+        rows = session.execute(recomputed(session, ON)).all()
     got = {row[0]: (row[5], row[2]) for row in rows}
     assert got == {
         B: (3_205_000, 71),

@@ -57,20 +57,24 @@ def _portfolio(client: TestClient, database) -> None:
         ends = [MONTH]
         for _ in range(12):
             ends.append(previous(*ends[-1]))
+        before: dict[int, Position] = {}
         for age, (year, month) in enumerate(reversed(ends)):
             day = month_end(year, month)
             for n, contract_id in enumerate(ids):
                 dpd = max(0, (age - 4 * n) * 31 - 5) if n else 0
-                session.add(
-                    Position(
-                        contract_id=contract_id,
-                        business_date=day,
-                        days_past_due=dpd,
-                        bucket=bucket(dpd),
-                        kol=kol(dpd),
-                        outstanding_principal=12_000_000 - age * 400_000 + n * 1_000_000,
-                    )
+                was = before.get(contract_id)
+                before[contract_id] = Position(
+                    contract_id=contract_id,
+                    business_date=day,
+                    days_past_due=dpd,
+                    bucket=bucket(dpd),
+                    kol=kol(dpd),
+                    outstanding_principal=12_000_000 - age * 400_000 + n * 1_000_000,
+                    # as the close writes a month-end: where it stood a month before
+                    bucket_before=was.bucket if was else None,
+                    outstanding_before=was.outstanding_principal if was else None,
                 )
+                session.add(before[contract_id])
             session.add(
                 CloseOfBusiness(
                     business_date=day, contracts=len(ids), written_off=0, listed_overdue_60=0

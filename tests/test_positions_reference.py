@@ -16,7 +16,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.auth.service import Principal, authenticate
-from app.collection.positions import policy, positions_query
 from app.contracts.models import Contract
 from app.core.clock import today_jakarta
 from app.core.errors import Conflict
@@ -26,6 +25,7 @@ from app.servicing.ledger import balance_of, open_account, reallocate
 from app.servicing.models import Installment, LoanAccount, Payment
 from tests import reference_ledger
 from tests.conftest import submit
+from tests.history import recomputed
 from tests.test_ledger_reference import FIELDS, contracts
 
 
@@ -129,7 +129,7 @@ def _check_day(session: Session, row: Contract, want: dict[str, Any]) -> None:
     got = balance_of(session, row, day)
     for name in FIELDS:
         assert getattr(got, name) == want[name], (day, name)
-    position = session.execute(positions_query(session, day, policy(), [row.id])).all()
+    position = session.execute(recomputed(session, day, [row.id])).all()
     if want["paid_off_on"] is not None and want["paid_off_on"] <= day:
         assert position == [], day
         return

@@ -19,6 +19,7 @@ from app.approval.models import ApprovalRequest, AuthorityLevel, PurchaseOrder
 from app.audit.service import ensure_not_held
 from app.auth.models import User
 from app.auth.service import Principal
+from app.collection.positions import recompute_since
 from app.contracts.models import Contract, ContractEvent
 from app.contracts.numbering import next_number
 from app.contracts.service import ensure_allowed, latest_of, transition
@@ -280,6 +281,7 @@ def disburse(
         )
     simulation = current_simulation(session, contract)
     open_account(session, contract, principal, paid_on, simulation.result, data["reference"])
+    recompute_since(session, contract, paid_on)  # disbursed on a day already closed
     order.status = "fulfilled"
     order.disbursement = {
         "amount": data["amount"],

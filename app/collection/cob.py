@@ -7,13 +7,26 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select, text, update
+from sqlalchemy import Date, func, insert, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from app.approval.service import expire_purchase_orders
 from app.collection.arithmetic import Policy
-from app.collection.models import CloseOfBusiness, CollectionAction, Position, WriteOff
-from app.collection.positions import policy, write_positions
+from app.collection.models import (
+    CloseOfBusiness,
+    CollectionAction,
+    Position,
+    PositionSpan,
+    WriteOff,
+)
+from app.collection.positions import (
+    in_arrears_since,
+    is_month_end,
+    on_book,
+    policy,
+    record_day,
+    write_month_end,
+)
 from app.contracts.models import Contract, ContractEvent
 from app.contracts.service import EVENT_ORDER_LOCK
 from app.contracts.states import Action, ContractState
@@ -65,34 +78,32 @@ def _empty_json(session: Session) -> Any:
 
 
 def _write_off(session: Session, day: date, threshold: int) -> int:
-    """Set-based: every active contract at ``threshold`` days past due today is written off,
-    each with its event."""
-    due = select(Position.contract_id).where(
-        Position.business_date == day, Position.days_past_due >= threshold
-    )
-    ids = list(session.scalars(due))
+    """Set-based: every active contract at ``threshold`` days past due today is written off
+    with what it still owes, each with its event."""
+    due = in_arrears_since(day - timedelta(days=threshold))
+    ids = list(session.scalars(select(PositionSpan.contract_id).where(due)))
     if not ids:
         return 0
     session.execute(
         insert(WriteOff).from_select(
             ["contract_id", "business_date", "amount"],
             select(
-                Position.contract_id, Position.business_date, Position.outstanding_principal
-            ).where(Position.business_date == day, Position.contract_id.in_(ids)),
+                PositionSpan.contract_id, literal(day, Date), PositionSpan.outstanding_principal
+            ).where(due),
         )
     )
     session.execute(
         insert(LedgerEntry).from_select(
             ["contract_id", "kind", "value_date", "amount", "reason", "detail", "created_at"],
             select(
-                Position.contract_id,
+                PositionSpan.contract_id,
                 literal("write_off"),
-                Position.business_date,
-                Position.outstanding_principal,
+                literal(day, Date),
+                PositionSpan.outstanding_principal,
                 literal(f"{threshold} days past due"),
                 _empty_json(session),
                 literal(utcnow()),
-            ).where(Position.business_date == day, Position.contract_id.in_(ids)),
+            ).where(due),
         )
     )
     session.execute(
@@ -171,16 +182,28 @@ def close_business_day(session: Session, day: date, rules: Policy | None = None)
     done = session.get(CloseOfBusiness, day)
     if done is not None:
         return done
+    last = session.scalar(select(func.max(CloseOfBusiness.business_date)))
+    if last is not None and day != last + timedelta(days=1):
+        raise Unprocessable.field(
+            "business_date",
+            f"The last day closed is {last}: {last + timedelta(days=1)} is closed next, "
+            "no day skipped.",
+            "day_skipped",
+        )
     rules = rules or policy()
     if session.get_bind().dialect.name == "postgresql":
         # One pass over every schedule: let the hash join and aggregate stay in memory, and
         # spend no time compiling it (JIT costs seconds here and saves none).
         session.execute(text(f"SET LOCAL work_mem = '{BATCH_WORK_MEM}'"))
         session.execute(text("SET LOCAL jit = off"))
-    write_positions(session, day, rules)
-    # Counted, not taken from the INSERT's row count, which psycopg reports as -1 here.
+    record_day(session, day)
+    if is_month_end(day):
+        write_month_end(session, day, rules)
+        if session.get_bind().dialect.name == "postgresql":
+            # The report runs next: let the planner know a month-end's worth of rows came in.
+            session.execute(text(f"ANALYZE {Position.__tablename__}"))
     counted = session.scalar(
-        select(func.count()).select_from(Position).where(Position.business_date == day)
+        select(func.count()).select_from(LoanAccount).where(on_book(day, session))
     )
     listed_before = select(NegativeEntry.source_contract_id).where(
         NegativeEntry.category == "overdue_60",
@@ -190,10 +213,9 @@ def close_business_day(session: Session, day: date, rules: Policy | None = None)
     newly_overdue = list(
         session.scalars(
             select(Contract)
-            .join(Position, Position.contract_id == Contract.id)
+            .join(PositionSpan, PositionSpan.contract_id == Contract.id)
             .where(
-                Position.business_date == day,
-                Position.days_past_due > OVERDUE_LISTING_DPD,
+                in_arrears_since(day - timedelta(days=OVERDUE_LISTING_DPD + 1)),
                 Contract.id.not_in(listed_before),
             )
         )

@@ -1,5 +1,6 @@
-"""Collection's tables: each contract's daily position, the days closed, write-offs, and
-collection work: actions, consents, collector assignments, and the national holidays."""
+"""Collection's tables: each contract's position history (spans of unchanged standing and
+whole month-ends), the days closed, write-offs, and collection work: actions, consents,
+collector assignments, and the national holidays."""
 
 from datetime import date, datetime
 from typing import Any
@@ -13,23 +14,61 @@ from sqlalchemy import (
     Index,
     Integer,
     PrimaryKeyConstraint,
+    SmallInteger,
     String,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, UTCDateTime, utcnow
 
 
-class Position(Base):
-    """A contract's standing at the close of one business day (a daily history).
+class PositionSpan(Base):
+    """A contract's standing over the business days it did not change: the history the close
+    of business keeps. The standing is what the days cannot move on their own (the oldest
+    installment in arrears, the Kol held by a restructuring, the principal outstanding); the
+    days past due, bucket and Kol of any day inside the span follow from it and the day. A
+    span runs from ``valid_from`` to the day before ``valid_until``; the open one (no end) is
+    today's. A contract paying on time has about one span a month instead of a row a day."""
 
-    Keyed by day first, and on SQLite stored in key order (``WITHOUT ROWID``): one day's
-    positions, the unit every report and work list reads, lie together in contract order."""
+    __tablename__ = "collection_position_spans"
+    __table_args__ = (
+        PrimaryKeyConstraint("contract_id", "valid_from"),
+        # The close's questions about today (who crossed 60 or the write-off threshold, the
+        # work list): only open spans in arrears, a small slice of the history.
+        Index(
+            "ix_collection_position_spans_arrears",
+            "arrears_since",
+            postgresql_where=text("valid_until IS NULL AND arrears_since IS NOT NULL"),
+            sqlite_where=text("valid_until IS NULL AND arrears_since IS NOT NULL"),
+        ),
+        {"sqlite_with_rowid": False},
+    )
+
+    # No foreign key, as for the month-end positions: derived data only the close writes.
+    contract_id: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    # The oldest due date whose arrears exceed the tolerance: days past due = day - this.
+    arrears_since: Mapped[date | None] = mapped_column(Date)
+    # The Kol a restructuring holds the contract at until three installments are paid on time.
+    kol_floor: Mapped[int | None] = mapped_column(SmallInteger)
+    outstanding_principal: Mapped[int] = mapped_column(BigInteger)
+
+
+class Position(Base):
+    """A contract's standing at the close of a month-end, complete: what the portfolio report
+    and its roll rates read (any other day is derived from the spans).
+
+    Keyed by day first, and on SQLite stored in key order (``WITHOUT ROWID``): one month-end's
+    positions lie together in contract order."""
 
     __tablename__ = "collection_positions"
     __table_args__ = (
         PrimaryKeyConstraint("business_date", "contract_id"),
         Index("ix_collection_positions_contract", "contract_id", "business_date"),
+        # Each debtor's worst Kol, read in debtor order from the index alone.
+        Index("ix_collection_positions_debtor", "business_date", "debtor_id", "kol"),
         {"sqlite_with_rowid": False},
     )
 
@@ -42,6 +81,12 @@ class Position(Base):
     bucket: Mapped[str] = mapped_column(String(10))
     kol: Mapped[int] = mapped_column(Integer)
     outstanding_principal: Mapped[int] = mapped_column(BigInteger)
+    # The applicant (a customer): his worst Kol over his contracts is the debtor's quality.
+    debtor_id: Mapped[int | None] = mapped_column(Integer)
+    # Where the contract stood at the month-end before (none: not on the book then), so that
+    # the roll rates read one month-end, not two joined.
+    bucket_before: Mapped[str | None] = mapped_column(String(10))
+    outstanding_before: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class CloseOfBusiness(Base):

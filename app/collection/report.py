@@ -7,8 +7,8 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select, text, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, func, select, text
+from sqlalchemy.orm import Session
 
 from app.collection.arithmetic import (
     BUCKETS,
@@ -139,10 +139,47 @@ def trend(session: Session, year: int, month: int, months: int = 12) -> list[dic
     return rows
 
 
+def _debtor_kol(session: Session, end: date, left: Any) -> dict[int, int]:
+    """Debtors by their worst Kol: over the month-end's positions in debtor order (from an
+    index), then the debtors who also owe on a contract written off before the month-end
+    moved to Kol-5 (as SLIK has them)."""
+    worst = (
+        select(func.max(Position.kol).label("kol"))
+        .where(Position.business_date == end, Position.debtor_id.is_not(None))
+        .group_by(Position.debtor_id)
+        .subquery("worst")
+    )
+    debtors = {int(k): int(n) for k, n in session.execute(
+        select(worst.c.kol, func.count()).group_by(worst.c.kol)
+    )}  # fmt: skip
+    owing = (
+        select(ContractParty.customer_id.label("debtor_id"))
+        .join(WriteOff, WriteOff.contract_id == ContractParty.contract_id)
+        .where(WriteOff.business_date < end, left > 0, ContractParty.role == "applicant")
+        .distinct()
+        .subquery("owing")
+    )
+    also = (
+        select(func.max(Position.kol).label("kol"))
+        .select_from(owing)
+        .outerjoin(
+            Position, and_(Position.business_date == end, Position.debtor_id == owing.c.debtor_id)
+        )
+        .group_by(owing.c.debtor_id)
+        .subquery("also")
+    )
+    for kol, count in session.execute(select(also.c.kol, func.count()).group_by(also.c.kol)):
+        if kol is not None:
+            debtors[int(kol)] -= int(count)
+        debtors[5] = debtors.get(5, 0) + int(count)
+    return {k: n for k, n in sorted(debtors.items()) if n}
+
+
 def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
-    """A few set-based passes: the month-end's positions by bucket and Kol together, the
-    write-offs with their recoveries, the debtors' worst Kol, and the roll rates (which also
-    give the month-end before its buckets)."""
+    """Two passes over month-ends and one over an index: the month-end's positions by bucket,
+    Kol and the bucket each stood in a month before (which give the roll rates), the month
+    before by bucket (its flow rates' base, and what left the book since), the write-offs
+    with their recoveries, and the debtors' worst Kol."""
     _require_closed(session, year, month)
     end = month_end(year, month)
     if session.get_bind().dialect.name == "postgresql":
@@ -150,13 +187,19 @@ def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
         # kept in memory, and no time spent compiling (JIT) what runs once.
         session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
         session.execute(text("SET LOCAL jit = off"))
-    positions = session.execute(
+    grouped = session.execute(
         select(
-            Position.bucket, Position.kol, func.count(), func.sum(Position.outstanding_principal)
+            Position.bucket_before,
+            Position.bucket,
+            Position.kol,
+            func.count(),
+            func.sum(Position.outstanding_principal),
+            func.sum(Position.outstanding_before),
         )
         .where(Position.business_date == end)
-        .group_by(Position.bucket, Position.kol)
+        .group_by(Position.bucket_before, Position.bucket, Position.kol)
     ).all()
+    positions = [(bucket, kol, count, amount) for _, bucket, kol, count, amount, _ in grouped]
     # Every contract with debt at the month-end has its Kol: the positions, and the contracts
     # written off before it with debt left after recoveries (Kol-5, as SLIK has them). Each
     # write-off's recoveries are looked up once, through its contract's payments.
@@ -174,37 +217,28 @@ def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
         f"kol_{k}": {"accounts": f.accounts, "amount": f.amount} for k, f in sorted(kol.items())
     }
     npf = sum(v["amount"] for k, v in kol_figures.items() if k in ("kol_3", "kol_4", "kol_5"))
-    # Each applicant with the Kol of each of his contracts: the two kinds joined to the
-    # parties each on its own, then his worst.
-    applicant = ContractParty.role == "applicant"
-    held = union_all(
-        select(ContractParty.customer_id, Position.kol)
-        .join(Position, Position.contract_id == ContractParty.contract_id)
-        .where(Position.business_date == end, applicant),
-        select(ContractParty.customer_id, literal(5))
-        .join(WriteOff, WriteOff.contract_id == ContractParty.contract_id)
-        .where(WriteOff.business_date < end, left > 0, applicant),
-    ).subquery("held")
-    worst = select(func.max(held.c.kol).label("kol")).group_by(held.c.customer_id).subquery("worst")
-    debtors = session.execute(select(worst.c.kol, func.count()).group_by(worst.c.kol)).all()
-    last, now = aliased(Position), aliased(Position)
-    prior_end = month_end(*previous(year, month))
-    rolled = session.execute(
-        select(
-            last.bucket,
-            func.coalesce(now.bucket, "closed"),
-            func.count(),
-            func.sum(last.outstanding_principal),
-        )
-        .outerjoin(now, and_(now.contract_id == last.contract_id, now.business_date == end))
-        .where(last.business_date == prior_end)
-        .group_by(last.bucket, now.bucket)
-    ).all()
+    # The roll rates: what stood in each bucket a month-end before, by where it stands now;
+    # what is no longer on the book is what the month before had beyond what rolled.
+    before_buckets = _by(
+        session.execute(
+            select(Position.bucket, func.count(), func.sum(Position.outstanding_principal))
+            .where(Position.business_date == month_end(*previous(year, month)))
+            .group_by(Position.bucket)
+        ),
+        0,
+    )
     roll: dict[str, dict[str, int]] = {}
-    for source, target, _, amount in rolled:
-        roll.setdefault(source, {})[target] = int(amount or 0)
-    # Of the month before, the flow rates read the buckets alone.
-    before_buckets = _by(rolled, 0)
+    rolled: dict[str, Figures] = {}
+    for source, target, _, count, _, amount in grouped:
+        if source is not None:
+            roll.setdefault(source, {}).setdefault(target, 0)
+            roll[source][target] += int(amount or 0)
+            was = rolled.get(source, Figures(0, 0))
+            rolled[source] = Figures(was.accounts + int(count), was.amount + int(amount or 0))
+    for source, had in before_buckets.items():
+        went = rolled.get(source, Figures(0, 0))
+        if had.accounts > went.accounts:
+            roll.setdefault(source, {})["closed"] = had.amount - went.amount
     before = Month(
         buckets={name: before_buckets.get(name, Figures(0, 0)) for name in BUCKETS},
         write_off_mtd=Figures(0, 0),
@@ -212,6 +246,7 @@ def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
         enr=Figures(0, 0),
         recovery_ytd=0,
     )
+    debtors = _debtor_kol(session, end, left)
     return {
         "month": f"{year:04d}-{month:02d}",
         "buckets": {
@@ -226,7 +261,7 @@ def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
         "net_flow_rates": net_flow_rates(before, current),
         "kol": kol_figures,
         # A debtor's quality is the worst of his contracts (as SLIK reports it).
-        "debtor_kol": {f"kol_{k}": int(n) for k, n in debtors},
+        "debtor_kol": {f"kol_{k}": n for k, n in debtors.items()},
         "npf": {"amount": npf, "rate": percent(npf, current.enr.amount)},
         "roll_rates": roll,
     }

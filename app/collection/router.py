@@ -11,7 +11,8 @@ from app.auth.dependencies import require
 from app.auth.roles import Permission
 from app.auth.service import Principal
 from app.collection import cob, report, work
-from app.collection.models import CollectorAssignment, Holiday, Position
+from app.collection.models import CollectorAssignment, Holiday
+from app.collection.positions import history_of, policy
 from app.collection.schemas import (
     Account,
     AccountList,
@@ -53,9 +54,7 @@ ActionReader = Annotated[Principal, Depends(require(Permission.SCHEDULE_READ))]
 )
 def list_positions(number: str, session: DbSession, principal: ScheduleReader) -> PositionsOut:
     contract = get_visible(session, principal, number)
-    rows = session.scalars(
-        select(Position).where(Position.contract_id == contract.id).order_by(Position.business_date)
-    )
+    rows = session.execute(history_of(session, contract, policy()))
     return PositionsOut(contract_number=number, items=[PositionOut.model_validate(r) for r in rows])
 
 

@@ -1,10 +1,10 @@
 """Collection work: the work list by bucket, actions checked against the OJK conduct rules,
 numbered warning letters, repossession, promises to pay and when they break."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -13,12 +13,13 @@ from app.auth.service import Principal
 from app.collection.cob import list_debtor
 from app.collection.conduct import Contact, contact_problems, repossession_problems, strategy
 from app.collection.models import (
+    CloseOfBusiness,
     CollectionAction,
     CollectionConsent,
     CollectorAssignment,
     Holiday,
-    Position,
 )
+from app.collection.positions import in_arrears_since, policy, positions_on
 from app.contracts.models import Contract
 from app.contracts.numbering import next_number
 from app.contracts.scope import visible_to
@@ -156,7 +157,7 @@ def work_list(
 ) -> list[dict[str, Any]]:
     """Accounts in arrears at the last close, riskiest first: amount at risk, days past due,
     then broken promises; filtered by bucket, branch code and assigned collector."""
-    last_day = session.scalar(select(func.max(Position.business_date)))
+    last_day = session.scalar(select(func.max(CloseOfBusiness.business_date)))
     if last_day is None:
         return []
     broken = (
@@ -167,40 +168,48 @@ def work_list(
         )
         .scalar_subquery()
     )
+    arrears = positions_on(session, last_day, policy()).where(
+        in_arrears_since(last_day - timedelta(days=1))
+    )
+    p = arrears.subquery("p")
     query = (
-        select(Contract.number, Contract.applicant_name, Position, broken, User.username)
-        .join(
-            Position, and_(Position.contract_id == Contract.id, Position.business_date == last_day)
+        select(
+            Contract.number,
+            Contract.applicant_name,
+            p,
+            broken.label("broken_promises"),
+            User.username.label("collector"),
         )
+        .join(p, p.c.contract_id == Contract.id)
         .outerjoin(CollectorAssignment, CollectorAssignment.contract_id == Contract.id)
         .outerjoin(User, User.id == CollectorAssignment.collector_id)
-        .where(visible_to(principal), Position.days_past_due > 0)
+        .where(visible_to(principal))
     )
     if bucket is not None:
-        query = query.where(Position.bucket == bucket)
+        query = query.where(p.c.bucket == bucket)
     if branch is not None:
         query = query.where(Contract.branch_id.in_(select(Branch.id).where(Branch.code == branch)))
     if collector is not None:
         query = query.where(User.username == collector)
     rows = session.execute(
         query.order_by(
-            Position.outstanding_principal.desc(), Position.days_past_due.desc(), broken.desc()
+            p.c.outstanding_principal.desc(), p.c.days_past_due.desc(), broken.desc()
         ).limit(limit)
     ).all()
     return [
         {
-            "contract_number": number,
-            "debtor": name,
-            "business_date": p.business_date,
-            "days_past_due": p.days_past_due,
-            "bucket": p.bucket,
-            "kol": p.kol,
-            "amount_at_risk": p.outstanding_principal,
-            "broken_promises": promises,
-            "strategy": strategy(p.bucket),
-            "collector": assigned,
+            "contract_number": row.number,
+            "debtor": row.applicant_name,
+            "business_date": row.business_date,
+            "days_past_due": row.days_past_due,
+            "bucket": row.bucket,
+            "kol": row.kol,
+            "amount_at_risk": row.outstanding_principal,
+            "broken_promises": row.broken_promises,
+            "strategy": strategy(row.bucket),
+            "collector": row.collector,
         }
-        for number, name, p, promises, assigned in rows
+        for row in rows
     ]
 
 

@@ -52,7 +52,7 @@ class LoanAccount(Base):
     allocation_order: Mapped[str] = mapped_column(String(20))
     settlement_fee_rate: Mapped[Decimal] = mapped_column(Numeric(6, 5))
     # The first day without a position: the pay-off day, or the day after the write-off.
-    off_book_from: Mapped[date | None] = mapped_column(Date)
+    off_book_from: Mapped[date | None] = mapped_column(Date, index=True)
 
 
 class Installment(Base):
@@ -134,6 +134,7 @@ class LedgerEntry(Base):
         CheckConstraint(f"kind IN {ENTRY_KINDS}", name="kind"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         Index("ix_ledger_entries_contract", "contract_id", "value_date"),
+        Index("ix_ledger_entries_value_date", "value_date"),  # the day's movements
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
