@@ -41,7 +41,20 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -646,21 +659,57 @@ def check(database: Database, count: int, sample: int) -> list[str]:
 
 
 HISTORY = ("collection_position_spans", "collection_positions")
+# The history as it was kept before the spans: a row a contract a day, in this shape.
+ROW_A_DAY = Table(
+    "bench_row_a_day",
+    MetaData(),
+    Column("business_date", Date, primary_key=True),
+    Column("contract_id", Integer, primary_key=True),
+    Column("days_past_due", Integer),
+    Column("bucket", String(10)),
+    Column("kol", Integer),
+    Column("outstanding_principal", BigInteger),
+    Index("ix_bench_row_a_day_contract", "contract_id", "business_date"),
+    sqlite_with_rowid=False,
+)
 
 
-def history_bytes(session: Session) -> tuple[int, int]:
-    """Bytes of the position history with its indexes, and of the month-end table alone."""
-    sizes = {}
-    for table in HISTORY:
-        if session.get_bind().dialect.name == "postgresql":
-            query = text("SELECT pg_total_relation_size(:t)")
-        else:
-            query = text(
-                "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN "
-                "(SELECT name FROM sqlite_master WHERE tbl_name = :t)"
+def table_bytes(session: Session, table: str) -> int:
+    """A table's bytes with its indexes."""
+    if session.get_bind().dialect.name == "postgresql":
+        query = text("SELECT pg_total_relation_size(:t)")
+    else:
+        query = text(
+            "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN "
+            "(SELECT name FROM sqlite_master WHERE tbl_name = :t)"
+        )
+    return int(session.scalar(query, {"t": table}) or 0)
+
+
+def row_a_day_bytes(database: Database, day: date) -> float:
+    """Bytes per contract-day of the former design: one day's positions written in its shape,
+    measured, and dropped."""
+    ROW_A_DAY.create(database.engine)
+    try:
+        with database.transaction() as session:
+            session.execute(
+                ROW_A_DAY.insert().from_select(
+                    [c.name for c in ROW_A_DAY.columns],
+                    select(
+                        Position.business_date,
+                        Position.contract_id,
+                        Position.days_past_due,
+                        Position.bucket,
+                        Position.kol,
+                        Position.outstanding_principal,
+                    ).where(Position.business_date == day),
+                )
             )
-        sizes[table] = int(session.scalar(query, {"t": table}) or 0)
-    return sum(sizes.values()), sizes["collection_positions"]
+        with database.transaction() as session:
+            rows = session.scalar(select(func.count()).select_from(ROW_A_DAY)) or 1
+            return table_bytes(session, ROW_A_DAY.name) / rows
+    finally:
+        ROW_A_DAY.drop(database.engine)
 
 
 def close_days(
@@ -722,11 +771,12 @@ def main(argv: list[str]) -> int:
         floor_seconds = time.perf_counter() - started
         spans = session.scalar(select(func.count()).select_from(PositionSpan)) or 0
         positions = session.scalar(select(func.count()).select_from(Position)) or 0
-        history, month_end_bytes = history_bytes(session)
+        history = sum(table_bytes(session, table) for table in HISTORY)
         settled = session.scalar(
             select(func.count()).select_from(Installment).where(Installment.settled_on.is_not(None))
         )
         recovered = session.scalar(text("SELECT count(*) FROM payments WHERE recovery"))
+    per_row = row_a_day_bytes(database, MONTH_END)
     differences = check(database, args.contracts, args.check) if args.check else []
     database.dispose()
 
@@ -757,7 +807,6 @@ def main(argv: list[str]) -> int:
           f"{ratio:.1f}x the floor (target 5x)")  # fmt: skip
     print(f"{'baseline: GROUP BY bucket over one month-end':<55} | {floor_seconds:>8.2f} |")
     contract_days = sum(closed.contracts for _, _, closed in closes)
-    per_row = month_end_bytes / positions if positions else 0
     print(
         f"history bytes per contract-day: {history / contract_days:.1f} "
         f"(target 14; a row a contract a day, as before: {per_row:.1f}) - {spans:,} spans and "
