@@ -405,6 +405,31 @@ def insert_old_portfolio(connection: sa.Connection) -> None:
                        "amount": 4_560_000})  # fmt: skip
 
 
+# Days closed under the old design (a row a contract a day), with a gap: 31 October, then
+# 18 to 20 November. The rows' figures are placeholders: the spans are derived from the ledger.
+OLD_CLOSES = (date(2026, 10, 31), date(2026, 11, 18), date(2026, 11, 19), ON)
+
+
+def insert_old_closes(connection: Any) -> None:
+    for day in OLD_CLOSES:
+        connection.execute(
+            sa.text(
+                "INSERT INTO close_of_business (business_date, contracts, written_off, "
+                "listed_overdue_60, ran_at) VALUES (:day, 2, 0, 0, :at)"
+            ),
+            {"day": day, "at": at(day)},
+        )
+        for cid in (B, C):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO collection_positions (business_date, contract_id, "
+                    "days_past_due, bucket, kol, outstanding_principal) "
+                    "VALUES (:day, :cid, 0, 'current', 1, 1000000)"
+                ),
+                {"day": day, "cid": cid},
+            )
+
+
 # --- the database ---------------------------------------------------------------------------
 
 
@@ -438,6 +463,7 @@ def migrated(empty_url: str) -> Iterator[Database]:
     engine = make_engine(empty_url)
     with engine.begin() as connection:
         insert_old_portfolio(connection)
+        insert_old_closes(connection)
     engine.dispose()
     command.upgrade(config, "head")
     db = Database(empty_url)
@@ -806,3 +832,20 @@ def test_the_close_of_business_sees_the_same_book(migrated: Database):
         F: (1_251_000, 0),
         G: (2_783_000, 0),
     }
+
+
+def test_the_history_of_positions_is_derived_again_from_the_ledger(migrated: Database):
+    """The spans migration (4d9b7e31a2c6): every day closed before it has, from the spans,
+    the positions the ledger gives (the day after the gap looked at everyone), and of the
+    daily rows only the month-end stays, with its debtor filled in."""
+    from app.collection.models import Position
+    from app.collection.positions import policy, positions_on
+
+    with migrated.sessions() as session:
+        for day in OLD_CLOSES:
+            stored = sorted(session.execute(positions_on(session, day, policy())).all())
+            assert stored == sorted(session.execute(recomputed(session, day)).all()), day
+        kept = session.execute(
+            sa.select(Position.business_date, Position.contract_id, Position.bucket_before)
+        ).all()
+    assert sorted(kept) == [(date(2026, 10, 31), B, None), (date(2026, 10, 31), C, None)]

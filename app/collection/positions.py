@@ -325,7 +325,11 @@ def record_day(session: Session, day: date, contract_ids: list[int] | None = Non
             LoanAccount.contract_id.in_(contract_ids)
         )
     elif session.get(CloseOfBusiness, day - timedelta(days=1)) is None:
-        looked_at = select(LoanAccount.contract_id).where(on_book(day, session))
+        # Everyone: on the book, or with a span still open that may have to end.
+        looked_at = union(
+            select(LoanAccount.contract_id).where(on_book(day, session)),
+            select(PositionSpan.contract_id).where(PositionSpan.valid_until.is_(None)),
+        )
     else:
         looked_at = movable_on(day)
     session.execute(insert(LOOKED_AT).from_select(["contract_id"], looked_at))
