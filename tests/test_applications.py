@@ -195,6 +195,41 @@ def test_same_key_with_another_body_is_422_and_writes_nothing(client: TestClient
     assert row_counts(database) == before
 
 
+def test_a_key_expires_after_a_day_and_the_close_of_business_clears_old_keys(
+    client: TestClient, database
+):
+    """The IETF draft suggests keys be kept for 24 hours: after that the same key is a new
+    request, and the expired records are cleared by the close of business."""
+    from sqlalchemy import func, select, update
+
+    from app.collection.cob import close_through
+    from app.core.idempotency import IdempotencyRecord
+    from app.core.models import utcnow
+    from app.core.settings import get_settings
+
+    key = {"Idempotency-Key": "sinar-key-expiry"}
+    first = client.post("/v1/contracts", json=application(), headers=DEALER | key)
+    assert first.status_code == 201
+    hours = get_settings().idempotency_key_hours
+    assert hours == 24
+    with database.transaction() as session:
+        session.execute(
+            update(IdempotencyRecord).values(
+                created_at=utcnow() - timedelta(hours=hours, minutes=1)
+            )
+        )
+    again = client.post("/v1/contracts", json=application(tenor_months=36), headers=DEALER | key)
+    assert again.status_code == 201, again.text  # a new request, not a reused key
+    assert again.json()["number"] != first.json()["number"]
+    assert "Idempotent-Replayed" not in again.headers
+    with database.transaction() as session:
+        session.execute(
+            update(IdempotencyRecord).values(created_at=utcnow() - timedelta(hours=hours + 1))
+        )
+        close_through(session, today_jakarta())
+        assert session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0
+
+
 def test_keys_belong_to_their_user(client: TestClient):
     key = {"Idempotency-Key": "shared-key-0003"}
     mine = client.post("/v1/contracts", json=application(), headers=DEALER | key).json()

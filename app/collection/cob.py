@@ -32,6 +32,7 @@ from app.contracts.service import EVENT_ORDER_LOCK
 from app.contracts.states import Action, ContractState
 from app.core.clock import today_jakarta
 from app.core.errors import Unprocessable
+from app.core.idempotency import forget_expired
 from app.core.models import utcnow
 from app.prescreening.models import NegativeEntry
 from app.prescreening.service import add_negative_entries, identity_of, person_entry
@@ -226,6 +227,7 @@ def close_business_day(session: Session, day: date, rules: Policy | None = None)
     written_off = _write_off(session, day, rules.write_off_days)
     expire_purchase_orders(session, day)
     break_promises(session, day)
+    forget_expired(session)
     closed = CloseOfBusiness(
         business_date=day,
         contracts=counted or 0,

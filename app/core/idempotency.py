@@ -12,19 +12,20 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import JSON, ForeignKey, Integer, String, select
+from sqlalchemy import JSON, ForeignKey, Integer, String, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.dependencies import DbSession
 from app.core.errors import Unprocessable
 from app.core.models import Base, UTCDateTime, utcnow
+from app.core.settings import get_settings
 
 IdempotencyKey = Header(
     alias="Idempotency-Key",
@@ -52,6 +53,17 @@ def fingerprint(method: str, path: str, body: BaseModel | None) -> str:
     payload = body.model_dump(mode="json") if body is not None else None
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+def remembered_since() -> datetime:
+    """Keys used before this instant are forgotten."""
+    return utcnow() - timedelta(hours=get_settings().idempotency_key_hours)
+
+
+def forget_expired(session: Session) -> None:
+    session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < remembered_since())
+    )
 
 
 def _replay(record: IdempotencyRecord, wanted: str) -> JSONResponse:
@@ -82,8 +94,17 @@ def run_once(
         body, headers = work()
         return JSONResponse(body.model_dump(mode="json"), status_code, headers=headers)
     existing = session.get(IdempotencyRecord, (user_id, key))
-    if existing is not None:
+    if existing is not None and existing.created_at >= remembered_since():
         return _replay(existing, request_fingerprint)
+    if existing is not None:  # expired: the key is free again
+        session.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.user_id == user_id,
+                IdempotencyRecord.key == key,
+                IdempotencyRecord.created_at < remembered_since(),
+            )
+        )
+        session.expunge(existing)
     record = IdempotencyRecord(
         user_id=user_id,
         key=key,

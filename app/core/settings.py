@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     auth_failures_allowed: int = Field(default=10, ge=1)
     auth_failure_window_seconds: int = Field(default=60, ge=1, le=86_400)
+    # How long an Idempotency-Key is remembered (the IETF draft suggests 24 hours); the close
+    # of business clears the older ones.
+    idempotency_key_hours: int = Field(default=24, ge=1, le=24 * 30)
 
     @field_validator("kol_upper_days")
     @classmethod
