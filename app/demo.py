@@ -9,7 +9,6 @@ any demo user exists.
 """
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +19,6 @@ from app.approval.models import AuthorityLevel
 from app.auth.models import ApiKey, User, UserArea
 from app.auth.roles import Role
 from app.auth.service import Principal, authenticate, hash_key
-from app.collection.models import Holiday
 from app.core.clock import today_jakarta
 from app.reference.models import Area, AreaPostalPrefix, Branch, Dealer, FormCategory, Product
 from app.scoring.models import RuleSet
@@ -58,27 +56,6 @@ DEALERS = [
     ("D-JKT-004", "PT Mitra Sepeda Motor Cakung", "JKT01", "Jakarta Timur"),
     ("D-JKT-005", "PT Dinamika Mobil Sunter", "JKT01", "Jakarta Utara"),
     ("D-BDG-001", "PT Priangan Motor Soekarno-Hatta", "BDG01", "Bandung"),
-]
-
-# National holidays as the joint ministerial decree (SKB) sets them; the dates of the lunar
-# holidays follow the decree of each year and are maintained by head office.
-HOLIDAYS_2026 = [
-    ("2026-01-01", "Tahun Baru Masehi"),
-    ("2026-01-16", "Isra Mikraj"),
-    ("2026-02-17", "Tahun Baru Imlek"),
-    ("2026-03-19", "Hari Suci Nyepi"),
-    ("2026-03-20", "Idul Fitri"),
-    ("2026-03-21", "Idul Fitri"),
-    ("2026-04-03", "Wafat Isa Almasih"),
-    ("2026-05-01", "Hari Buruh"),
-    ("2026-05-14", "Kenaikan Isa Almasih"),
-    ("2026-05-27", "Idul Adha"),
-    ("2026-05-31", "Waisak"),
-    ("2026-06-01", "Hari Lahir Pancasila"),
-    ("2026-06-16", "Tahun Baru Islam"),
-    ("2026-08-17", "Hari Kemerdekaan"),
-    ("2026-08-25", "Maulid Nabi"),
-    ("2026-12-25", "Hari Raya Natal"),
 ]
 
 # The authority matrix of each branch: credit head, branch manager, regional head.
@@ -255,12 +232,6 @@ def _seed_credit_rules(session: Session, admin: Principal) -> None:
             )
             for level, name, limit, deviations in AUTHORITY
         )
-    known_days = set(session.scalars(select(Holiday.day)))
-    session.add_all(
-        Holiday(day=date.fromisoformat(d), name=n)
-        for d, n in HOLIDAYS_2026
-        if date.fromisoformat(d) not in known_days
-    )
     known = set(session.scalars(select(Package.code)))
     for package in _packages(today_jakarta().year):
         if package["code"] not in known:

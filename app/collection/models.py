@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -112,12 +114,14 @@ class WriteOff(Base):
 
 
 class Holiday(Base):
-    """National holidays, on which debtors are not contacted."""
+    """Head office's changes to the national holiday calendar (:mod:`app.collection.calendar`):
+    a day added or renamed (``observed``), or a national holiday taken off (not ``observed``)."""
 
     __tablename__ = "holidays"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+    observed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class CollectionConsent(Base):

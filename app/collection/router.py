@@ -5,13 +5,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
 from app.auth.dependencies import require
 from app.auth.roles import Permission
 from app.auth.service import Principal
-from app.collection import cob, report, work
-from app.collection.models import CollectorAssignment, Holiday
+from app.collection import calendar, cob, report, work
+from app.collection.models import CollectorAssignment
 from app.collection.positions import history_of, policy
 from app.collection.schemas import (
     Account,
@@ -33,9 +32,11 @@ from app.collection.schemas import (
     PositionsOut,
 )
 from app.contracts.service import get_visible
+from app.core.clock import today_jakarta
 from app.core.dependencies import DbSession
-from app.core.errors import problem_responses
+from app.core.errors import NotFound, problem_responses
 from app.core.idempotency import Idempotent
+from app.core.inputs import BusinessDate
 
 router = APIRouter(prefix="/v1", tags=["collection"])
 ScheduleReader = Annotated[Principal, Depends(require(Permission.SCHEDULE_READ))]
@@ -163,23 +164,42 @@ def collection_accounts(
 
 @router.get(
     "/holidays",
-    summary="National holidays (no collection contact)",
+    summary="The year's holidays (no collection contact): national, as head office adjusted them",
     responses=problem_responses(403),
 )
-def list_holidays(session: DbSession, _: HolidayReader) -> HolidayList:
-    rows = session.scalars(select(Holiday).order_by(Holiday.day))
-    return HolidayList(items=[HolidayOut.model_validate(h) for h in rows])
+def list_holidays(
+    session: DbSession,
+    _: HolidayReader,
+    year: Annotated[
+        int | None, Query(ge=2000, le=2100, description="Default: this year (Jakarta)")
+    ] = None,
+) -> HolidayList:
+    days = calendar.calendar(session, [year or today_jakarta().year])
+    return HolidayList(
+        items=[HolidayOut(day=d, name=name, source=source) for d, (name, source) in days.items()]
+    )
 
 
 @router.put(
-    "/holidays", summary="Add or rename a national holiday", responses=problem_responses(403)
+    "/holidays",
+    summary="Add a holiday (cuti bersama), rename one, or put a national one back",
+    responses=problem_responses(403),
 )
 def set_holiday(data: HolidayIn, session: DbSession, _: Closer) -> HolidayIn:
-    holiday = session.get(Holiday, data.day) or Holiday(day=data.day)
-    holiday.name = data.name
-    session.add(holiday)
-    session.flush()
+    calendar.add(session, data.day, data.name)
     return data
+
+
+@router.delete(
+    "/holidays/{day}",
+    summary="Take a day off the holiday calendar (a national holiday moved by decree)",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(403, 404),
+)
+def remove_holiday(day: BusinessDate, session: DbSession, _: Closer) -> Response:
+    if not calendar.take_off(session, day):
+        raise NotFound(f"{day} is not a holiday.")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get(

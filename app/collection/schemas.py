@@ -276,12 +276,16 @@ class HolidayIn(RequestModel):
 
 class HolidayOut(BaseModel):
     model_config = ConfigDict(
-        from_attributes=True,
-        json_schema_extra={"examples": [{"day": "2026-12-25", "name": "Hari Raya Natal"}]},
+        json_schema_extra={
+            "examples": [{"day": "2026-12-25", "name": "Hari Raya Natal", "source": "national"}]
+        },
     )
 
     day: date
     name: str
+    source: Literal["national", "head_office"] = Field(
+        description="national: Indonesia's calendar (the holidays package); head_office: added"
+    )
 
 
 class HolidayList(BaseModel):

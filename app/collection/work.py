@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.auth.roles import Role
 from app.auth.service import Principal
+from app.collection.calendar import calendar
 from app.collection.cob import list_debtor
 from app.collection.conduct import Contact, contact_problems, repossession_problems, strategy
 from app.collection.models import (
@@ -17,7 +18,6 @@ from app.collection.models import (
     CollectionAction,
     CollectionConsent,
     CollectorAssignment,
-    Holiday,
 )
 from app.collection.positions import in_arrears_since, policy, positions_on
 from app.contracts.models import Contract
@@ -32,15 +32,7 @@ from app.servicing.models import Collateral
 
 
 def holidays(session: Session, around: date) -> set[date]:
-    return set(
-        session.scalars(
-            select(Holiday.day).where(
-                func.extract("year", Holiday.day).in_(
-                    [around.year - 1, around.year, around.year + 1]
-                )
-            )
-        )
-    )
+    return set(calendar(session, [around.year - 1, around.year, around.year + 1]))
 
 
 def _letter(session: Session, contract: Contract, day: date) -> dict[str, Any]:
