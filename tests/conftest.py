@@ -65,7 +65,12 @@ def fresh_data(request: pytest.FixtureRequest) -> None:
     """Every test that touches the database starts from the demo data and nothing else."""
     if "database" not in request.fixturenames and "client" not in request.fixturenames:
         return
-    database: Database = request.getfixturevalue("database")
+    reset(request.getfixturevalue("database"))
+
+
+def reset(database: Database) -> None:
+    """The demo data and nothing else (also between the examples of a hypothesis test that
+    closes days: the function-scoped fixture runs once for all of them)."""
     with database.transaction() as session:
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(table.delete())

@@ -185,6 +185,26 @@ def test_the_whole_of_stage_one(client: TestClient):
     assert "7654321" not in str(events)
 
 
+def test_a_nik_written_with_separators_is_read_as_its_digits(client: TestClient):
+    """Clerks write a NIK in groups (KTP print: 317101.570890.0001; forms: 3171-0157-0890-0001,
+    or spaces): the separators go before any check, and the NIK is stored as 16 digits."""
+    for written in ("317101.570890.0001", "3171-0157-0890-0001", "3171 0157 0890 0001"):
+        response = client.post(
+            "/v1/contracts", json=application(applicant={"nik": written}), headers=DEALER
+        )
+        assert response.status_code == 201, (written, response.text)
+        number = response.json()["number"]
+        form = client.get(f"/v1/contracts/{number}", headers=CS).json()
+        assert form["application"]["applicant"]["nik"].replace("*", "")[:4] in ("3171", "")
+        assert "-" not in form["application"]["applicant"]["nik"]
+        assert "." not in form["application"]["applicant"]["nik"]
+    refused = client.post(
+        "/v1/contracts", json=application(applicant={"nik": "3171-0157-0890-000"}), headers=DEALER
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["rule"] == "nik_length"
+
+
 def test_same_key_with_another_body_is_422_and_writes_nothing(client: TestClient, database):
     key = {"Idempotency-Key": "sinar-key-0002"}
     assert client.post("/v1/contracts", json=application(), headers=DEALER | key).status_code == 201

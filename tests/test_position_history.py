@@ -25,7 +25,7 @@ from app.core.errors import Conflict, Unprocessable
 from app.demo import demo_key
 from app.servicing import payments
 from app.servicing.models import Payment
-from tests.conftest import submit
+from tests.conftest import reset, submit
 from tests.history import recomputed
 from tests.test_ledger_reference import contracts
 from tests.test_positions_reference import _open, _shift
@@ -87,6 +87,7 @@ def _act(
 def test_a_year_of_stored_history_equals_the_history_recomputed_from_the_ledger(
     client: Any, database: Any, portfolio: list[tuple[dict[str, Any], int]], seed: int
 ) -> None:
+    reset(database)
     today = today_jakarta()
     first = today - timedelta(days=YEAR - 1)
     rng = random.Random(seed)

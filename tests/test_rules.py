@@ -27,6 +27,12 @@ def rules(nik: str, birth: date, sex: str) -> list[str]:
             ["nik_region_or_date"],
         ),
         ("month 13", "3171011713450001", date(1945, 8, 17), "male", ["nik_region_or_date"]),
+        # The day code is the birth day (01-31), or it plus 40 for a woman (41-71): 32-40
+        # and 72-99 are no one's.
+        ("day code 81", "3171018108450001", date(1945, 8, 17), "female", ["nik_day_code"]),
+        ("day code 99", "3171019908450001", date(1945, 8, 17), "female", ["nik_day_code"]),
+        ("day code 35", "3171013508450001", date(1945, 8, 17), "male", ["nik_region_or_date"]),
+        ("day code 00", "3171010008450001", date(1945, 8, 17), "male", ["nik_region_or_date"]),
         (
             "woman without +40",
             "3171011708900001",

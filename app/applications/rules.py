@@ -61,6 +61,8 @@ def nik_problems(field: str, nik: str, birth_date: date, sex: str) -> list[Probl
         }.get(rule, "The NIK has an unknown region code or an impossible date.")
         return [(field, message, rule)]
     day = int(nik[6:8])
+    if not (1 <= day <= 31 or 41 <= day <= 71):
+        return [(field, "A NIK's birth day code is 01-31, or 41-71 for a woman.", "nik_day_code")]
     if sex == "female" and day <= 40:
         return [(field, "A woman's NIK carries her birth day plus 40.", "nik_sex_mismatch")]
     if sex == "male" and day > 40:

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, StrictInt
 
 from app.core import inputs
-from app.core.inputs import HistoricDate, RequestModel
+from app.core.inputs import HistoricDate, Nik, RequestModel
 from app.reference.models import FormCategory
 
 Rupiah = Annotated[inputs.PositiveRupiah, Field(description="Rupiah")]
@@ -100,9 +100,7 @@ class _Form(RequestModel):
 class PersonIdentity(_Form):
     """The five identifiers of the duplicate check, and sex (encoded in the NIK)."""
 
-    nik: str = Field(
-        max_length=16, description="16-digit KTP number", examples=["3171015708900001"]
-    )
+    nik: Nik = Field(examples=["3171015708900001"])
     full_name: Text = Field(examples=["Siti Rahmawati"])
     birth_place: Place = Field(examples=["Jakarta"])
     birth_date: HistoricDate = Field(examples=["1990-08-17"])

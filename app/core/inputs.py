@@ -40,6 +40,7 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
+from stdnum.id import nik as stdnum_nik
 
 from app.core.errors import FieldError, invalid
 
@@ -188,6 +189,20 @@ FreeText = Annotated[str, _FreeTextMark()]
 """A note or a reason: it may also break lines (``\\n``, ``\\r``) and indent (``\\t``)."""
 Document = Annotated[dict[str, Any], _DocumentMark()]
 """A JSON document stored whole (a rule set): its keys and strings checked as free text."""
+
+
+def compact_nik(value: Any) -> Any:
+    """A NIK as clerks write it (``317101.570890.0001``, ``3171-0157-0890-0001``, spaces):
+    its digits, before any check."""
+    return stdnum_nik.compact(value) if isinstance(value, str) else value
+
+
+Nik = Annotated[
+    str,
+    BeforeValidator(compact_nik),
+    Field(max_length=16, description="16-digit KTP number; dots, dashes and spaces are removed"),
+]
+"""A NIK (KTP number), its separators removed before the length and every other check."""
 BusinessDate = Annotated[
     date, BeforeValidator(iso_date), _between(EARLIEST_BUSINESS_DATE, LATEST_DATE)
 ]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.applications.rules import nik_problems
 from app.core.clock import today_jakarta
 from app.core.errors import field_errors
-from app.core.inputs import text_problem
+from app.core.inputs import compact_nik, text_problem
 from app.prescreening.matching import Identity
 from app.prescreening.models import NegativeEntry
 from app.prescreening.schemas import ImportReport, ImportRowError, NegativeEntryIn
@@ -69,7 +69,7 @@ def _customer(row: int, raw: dict[str, str]) -> tuple[Party | None, Errors]:
         except ValueError:
             errors.append(ImportRowError(row=row, field="birth_date", rule="date",
                                          message="Use YYYY-MM-DD."))  # fmt: skip
-    nik = (raw.get("nik") or "").strip() or None
+    nik = compact_nik((raw.get("nik") or "").strip()) or None
     if nik is not None and born is not None:
         # Legacy files rarely carry sex: accept the NIK as either, and check the rest.
         as_man = nik_problems("nik", nik, born, "male")

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.contracts.models import REASON_LENGTH
-from app.core.inputs import FreeText, HistoricDate, RequestModel
+from app.core.inputs import FreeText, HistoricDate, Nik, RequestModel
 
 
 class FieldExplanation(BaseModel):
@@ -137,7 +137,7 @@ class NegativeEntryIn(RequestModel):
     subject: Literal["person", "vehicle"]
     category: Category
     full_name: str | None = Field(default=None, min_length=1, max_length=150)
-    nik: str | None = Field(default=None, pattern=r"^\d{16}$", max_length=16)
+    nik: Nik | None = Field(default=None, pattern=r"^\d{16}$")
     birth_date: HistoricDate | None = None
     birth_place: str | None = Field(default=None, max_length=100)
     mother_maiden_name: str | None = Field(default=None, max_length=150)
@@ -281,7 +281,7 @@ class IdentityIn(RequestModel):
     birth_date: HistoricDate | None = None
     birth_place: str | None = Field(default=None, max_length=100)
     mother_maiden_name: str | None = Field(default=None, max_length=150)
-    nik: str | None = Field(default=None, pattern=r"^\d{16}$", max_length=16)
+    nik: Nik | None = Field(default=None, pattern=r"^\d{16}$")
 
 
 class MatchesOut(BaseModel):
