@@ -720,8 +720,7 @@ def close_days(
     while day <= last:
         seconds, closed = close(database, day)
         closes.append((day, seconds, closed))
-        if day in (first, last) or is_month_end(day):
-            print(f"[{engine}] closed {day}: {seconds:.1f}s", file=sys.stderr)
+        print(f"[{engine}] closed {day}: {seconds:.1f}s", file=sys.stderr)
         day += timedelta(days=1)
     return closes
 
