@@ -757,16 +757,19 @@ def main(argv: list[str]) -> int:
     month_ends = [t for day, t, _ in closes[1:] if is_month_end(day)]
     by_day = {day: (t, closed) for day, t, closed in closes}
 
+    floor_query = (
+        select(Position.bucket, func.count(), func.sum(Position.outstanding_principal))
+        .where(Position.business_date == MONTH_END)
+        .group_by(Position.bucket)
+    )
     with database.sessions() as session:
+        # The floor first, untimed: both then read the month-end from a warm cache.
+        session.execute(floor_query).all()
         started = time.perf_counter()
         october = report.portfolio(session, 2026, 10)
         report_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        floor = session.execute(
-            select(Position.bucket, func.count(), func.sum(Position.outstanding_principal))
-            .where(Position.business_date == MONTH_END)
-            .group_by(Position.bucket)
-        ).all()
+        floor = session.execute(floor_query).all()
         floor_seconds = time.perf_counter() - started
         spans = session.scalar(select(func.count()).select_from(PositionSpan)) or 0
         positions = session.scalar(select(func.count()).select_from(Position)) or 0

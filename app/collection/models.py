@@ -71,8 +71,12 @@ class Position(Base):
         Index("ix_collection_positions_contract", "contract_id", "business_date"),
         # Each debtor's worst Kol, read in debtor order from the index alone.
         Index("ix_collection_positions_debtor", "business_date", "debtor_id", "kol"),
+        # The report's pass over a month-end (buckets, Kol, roll rates) from the index alone,
+        # already in its groups' order.
+        Index("ix_collection_positions_roll", "business_date", "bucket_before", "bucket", "kol",
+              "outstanding_principal", "outstanding_before"),
         {"sqlite_with_rowid": False},
-    )
+    )  # fmt: skip
 
     business_date: Mapped[date] = mapped_column(Date)
     # No foreign key: a derived history that only the close of business writes, from the

@@ -139,10 +139,11 @@ def trend(session: Session, year: int, month: int, months: int = 12) -> list[dic
     return rows
 
 
-def _debtor_kol(session: Session, end: date, left: Any) -> dict[int, int]:
+def _debtor_kol(session: Session, end: date, owing: dict[int, int | None]) -> dict[int, int]:
     """Debtors by their worst Kol: over the month-end's positions in debtor order (from an
     index), then the debtors who also owe on a contract written off before the month-end
-    moved to Kol-5 (as SLIK has them)."""
+    (``owing``: each with his worst Kol among the positions, if any) moved to Kol-5, as SLIK
+    has them."""
     worst = (
         select(func.max(Position.kol).label("kol"))
         .where(Position.business_date == end, Position.debtor_id.is_not(None))
@@ -152,34 +153,18 @@ def _debtor_kol(session: Session, end: date, left: Any) -> dict[int, int]:
     debtors = {int(k): int(n) for k, n in session.execute(
         select(worst.c.kol, func.count()).group_by(worst.c.kol)
     )}  # fmt: skip
-    owing = (
-        select(ContractParty.customer_id.label("debtor_id"))
-        .join(WriteOff, WriteOff.contract_id == ContractParty.contract_id)
-        .where(WriteOff.business_date < end, left > 0, ContractParty.role == "applicant")
-        .distinct()
-        .subquery("owing")
-    )
-    also = (
-        select(func.max(Position.kol).label("kol"))
-        .select_from(owing)
-        .outerjoin(
-            Position, and_(Position.business_date == end, Position.debtor_id == owing.c.debtor_id)
-        )
-        .group_by(owing.c.debtor_id)
-        .subquery("also")
-    )
-    for kol, count in session.execute(select(also.c.kol, func.count()).group_by(also.c.kol)):
+    for kol in owing.values():
         if kol is not None:
-            debtors[int(kol)] -= int(count)
-        debtors[5] = debtors.get(5, 0) + int(count)
+            debtors[kol] -= 1
+        debtors[5] = debtors.get(5, 0) + 1
     return {k: n for k, n in sorted(debtors.items()) if n}
 
 
 def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
-    """Two passes over month-ends and one over an index: the month-end's positions by bucket,
-    Kol and the bucket each stood in a month before (which give the roll rates), the month
-    before by bucket (its flow rates' base, and what left the book since), the write-offs
-    with their recoveries, and the debtors' worst Kol."""
+    """A few passes, each over a covering index in its groups' order: the month-end's
+    positions by bucket, Kol and the bucket each stood in a month before (which give the roll
+    rates), the month before by bucket (its flow rates' base, and what left the book since),
+    the debtors' worst Kol; and the write-offs with their recoveries and debtors."""
     _require_closed(session, year, month)
     end = month_end(year, month)
     if session.get_bind().dialect.name == "postgresql":
@@ -203,12 +188,32 @@ def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
     # Every contract with debt at the month-end has its Kol: the positions, and the contracts
     # written off before it with debt left after recoveries (Kol-5, as SLIK has them). Each
     # write-off's recoveries are looked up once, through its contract's payments.
+    # With each write-off, its debtor and his worst Kol among the month-end's positions.
     left = WriteOff.amount - func.coalesce(_recovered(end), 0)
+    his_worst = (
+        select(func.max(Position.kol))
+        .where(Position.business_date == end, Position.debtor_id == ContractParty.customer_id)
+        .scalar_subquery()
+    )
     written = session.execute(
-        select(WriteOff.business_date, left, _recovered(end, since=date(year, 1, 1)))
+        select(
+            WriteOff.business_date,
+            left,
+            _recovered(end, since=date(year, 1, 1)),
+            ContractParty.customer_id,
+            his_worst,
+        ).outerjoin(
+            ContractParty,
+            and_(
+                ContractParty.contract_id == WriteOff.contract_id,
+                ContractParty.role == "applicant",
+            ),
+        )
     ).all()
-    recovered = sum(int(this_year or 0) for _, _, this_year in written)
-    owed = [int(amount) for day, amount, _ in written if day < end and amount > 0]
+    recovered = sum(int(this_year or 0) for _, _, this_year, _, _ in written)
+    still_owed = [row for row in written if row[0] < end and row[1] > 0]
+    owed = [int(amount) for _, amount, _, _, _ in still_owed]
+    owing = {debtor: kol for _, _, _, debtor, kol in still_owed if debtor is not None}
     current = _month(session, year, month, _by(positions, 0), recovered)
     by_amount, by_accounts = delinquency_rate(current)
     written_off = ("written off", 5, len(owed), sum(owed))  # in the shape of the positions
@@ -246,7 +251,7 @@ def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
         enr=Figures(0, 0),
         recovery_ytd=0,
     )
-    debtors = _debtor_kol(session, end, left)
+    debtors = _debtor_kol(session, end, owing)
     return {
         "month": f"{year:04d}-{month:02d}",
         "buckets": {
