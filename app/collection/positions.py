@@ -320,11 +320,13 @@ def record_day(session: Session, day: date, contract_ids: list[int] | None = Non
     given) get it recomputed; a span whose standing changed, or whose contract left the book, ends
     the day before, and the new standing opens a span from ``day``."""
     _scratch_tables(session)
+    everyone = False
     if contract_ids is not None:
         looked_at: Any = select(LoanAccount.contract_id).where(
             LoanAccount.contract_id.in_(contract_ids)
         )
     elif session.get(CloseOfBusiness, day - timedelta(days=1)) is None:
+        everyone = True
         # Everyone: on the book, or with a span still open that may have to end.
         looked_at = union(
             select(LoanAccount.contract_id).where(on_book(day, session)),
@@ -332,13 +334,18 @@ def record_day(session: Session, day: date, contract_ids: list[int] | None = Non
         )
     else:
         looked_at = movable_on(day)
+    postgres = session.get_bind().dialect.name == "postgresql"
     session.execute(insert(LOOKED_AT).from_select(["contract_id"], looked_at))
+    if postgres:  # a temporary table has no statistics until it is analysed
+        session.execute(text(f"ANALYZE {LOOKED_AT.name}"))
     session.execute(
         insert(STANDING).from_select(
             ["contract_id", "arrears_since", "kol_floor", "outstanding_principal"],
             standing_query(session, day, select(LOOKED_AT.c.contract_id)),
         )
     )
+    if postgres:
+        session.execute(text(f"ANALYZE {STANDING.name}"))
     unchanged = exists().where(
         STANDING.c.contract_id == PositionSpan.contract_id,
         STANDING.c.arrears_since.is_not_distinct_from(PositionSpan.arrears_since),
@@ -370,6 +377,10 @@ def record_day(session: Session, day: date, contract_ids: list[int] | None = Non
             ).where(~still_open),
         )
     )
+    if postgres and everyone:
+        # The first close (or one after a gap) wrote a span for every contract: let the
+        # planner know before the next day's anti-joins, rather than when autovacuum comes.
+        session.execute(text(f"ANALYZE {PositionSpan.__tablename__}"))
 
 
 def write_month_end(
