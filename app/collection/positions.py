@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     ColumnElement,
     Date,
@@ -68,11 +69,12 @@ STANDING = Table(
     Column("arrears_since", Date),
     Column("kol_floor", SmallInteger),
     Column("outstanding_principal", BigInteger),
+    Column("opens", Boolean),  # a new span opens (none is open for the contract)
 )
 _SCRATCH_DDL = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS kredo_looked_at (contract_id INTEGER PRIMARY KEY)",
     "CREATE TEMPORARY TABLE IF NOT EXISTS kredo_standing (contract_id INTEGER PRIMARY KEY, "
-    "arrears_since DATE, kol_floor SMALLINT, outstanding_principal BIGINT)",
+    "arrears_since DATE, kol_floor SMALLINT, outstanding_principal BIGINT, opens BOOLEAN)",
 )
 
 
@@ -362,9 +364,12 @@ def record_day(session: Session, day: date, contract_ids: list[int] | None = Non
         .values(valid_until=day)
         .execution_options(synchronize_session=False)
     )
+    # Marked first, inserted after: an insert probing the table it fills would, planned as a
+    # scan, read its own new rows again for every row (quadratic on PostgreSQL).
     still_open = exists().where(
         PositionSpan.contract_id == STANDING.c.contract_id, PositionSpan.valid_until.is_(None)
     )
+    session.execute(update(STANDING).values(opens=~still_open))
     session.execute(
         insert(PositionSpan).from_select(
             ["contract_id", "valid_from", "arrears_since", "kol_floor", "outstanding_principal"],
@@ -374,7 +379,7 @@ def record_day(session: Session, day: date, contract_ids: list[int] | None = Non
                 STANDING.c.arrears_since,
                 STANDING.c.kol_floor,
                 STANDING.c.outstanding_principal,
-            ).where(~still_open),
+            ).where(STANDING.c.opens),
         )
     )
     if postgres and everyone:
