@@ -1,17 +1,44 @@
-"""``kredo``: the operator's console (migrate, seed demo data, users and keys, OpenAPI)."""
+"""``kredo``: the operator's console (migrate, seed demo data, users and keys, OpenAPI).
+
+It speaks the language of the operator's locale (``LC_ALL``, ``LC_MESSAGES`` or ``LANG``:
+``id_ID.UTF-8`` Indonesian, ``en_*`` English, anything else ``KREDO_DEFAULT_LANGUAGE``).
+"""
 
 import argparse
+import csv
 import json
+import os
 import sys
+import time
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from app.auth.roles import Role
 from app.auth.service import create_user, revoke_keys
 from app.core.database import Database
 from app.core.errors import ProblemError
+from app.core.i18n import Language, _, format_number, use_language
 from app.core.migrations import migrate
 from app.core.settings import PROJECT_ROOT, get_settings
+
+
+def locale_language(environ: Mapping[str, str], default: Language) -> Language:
+    """The language of the operator's locale: the first of ``LC_ALL``, ``LC_MESSAGES`` and
+    ``LANG`` that is set decides, as POSIX has it (``id_ID.UTF-8`` → id, ``en_GB`` → en); a
+    locale of neither language, ``C`` or none gives ``default``."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name)
+        if value:
+            spoken = value.split(".")[0].split("@")[0].split("_")[0].lower()
+            if spoken in ("id", "in"):  # "in": the withdrawn code, still found in old locales
+                return "id"
+            return "en" if spoken == "en" else default
+    return default
 
 
 def export_openapi(path: Path) -> None:
@@ -23,57 +50,91 @@ def export_openapi(path: Path) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kredo", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="kredo",
+        description=_("The operator's console: migrate, seed demo data, users and keys, "
+                      "imports, close of business, OpenAPI."),
+    )  # fmt: skip
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="apply the database migrations (KREDO_DATABASE_URL)")
-    commands.add_parser("seed-demo", help="load the demo data and print one key per role")
+    commands.add_parser("migrate", help=_("apply the database migrations (KREDO_DATABASE_URL)"))
+    commands.add_parser("seed-demo", help=_("load the demo data and print one key per role"))
     cob = commands.add_parser(
         "cob",
-        help="close every business day not yet closed, up to DATE (default: today, Jakarta); "
-        "each day commits on its own, so an interrupted catch-up resumes",
-    )
+        help=_("close every business day not yet closed, up to DATE (default: today, Jakarta); "
+               "each day commits on its own, so an interrupted catch-up resumes"),
+    )  # fmt: skip
     cob.add_argument("date", nargs="?", type=date.fromisoformat, help="YYYY-MM-DD")
     commands.add_parser(
         "expire-purchase-orders",
-        help="move approved contracts whose Purchase Order lapsed to EXPIRED",
+        help=_("move approved contracts whose Purchase Order lapsed to EXPIRED"),
     )
-    user = commands.add_parser("user", help="manage users").add_subparsers(
+    user = commands.add_parser("user", help=_("manage users")).add_subparsers(
         dest="user_command", required=True
     )
-    add = user.add_parser("add", help="create a user; prints his API key and nothing else")
+    add = user.add_parser("add", help=_("create a user; prints his API key and nothing else"))
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--branch", required=True)
     add.add_argument("--dealer")
-    add.add_argument("--level", type=int, help="authority level in the branch's matrix (approvers)")
-    add.add_argument("--limit", type=int, help="personal approval cap in rupiah (approvers)")
+    add.add_argument("--level", type=int,
+                     help=_("authority level in the branch's matrix (approvers)"))  # fmt: skip
+    add.add_argument("--limit", type=int, help=_("personal approval cap in rupiah (approvers)"))
     add.add_argument("--full-name")
-    add.add_argument("--area", action="append", default=[], help="area code covered (repeat)")
-    revoke = user.add_parser("revoke", help="revoke every key of a user")
+    add.add_argument("--area", action="append", default=[],
+                     help=_("area code covered (repeat)"))  # fmt: skip
+    revoke = user.add_parser("revoke", help=_("revoke every key of a user"))
     revoke.add_argument("name")
-    for name, what in (("customers", "legacy customers"), ("negative-list", "negative list")):
-        group = commands.add_parser(name, help=f"{what}").add_subparsers(
+    for name, what in (("customers", _("legacy customers")), ("negative-list", _("negative list"))):
+        group = commands.add_parser(name, help=what).add_subparsers(
             dest="import_command", required=True
         )
-        importer = group.add_parser("import", help=f"import {what} from CSV (progress on "
-                                    "stderr, rejected rows as CSV on stdout)")  # fmt: skip
+        importer = group.add_parser(
+            "import",
+            help=_("import {what} from CSV, comma or semicolon (progress on stderr, each row's "
+                   "outcome as CSV on stdout); a second run updates, never duplicates")
+            .format(what=what),
+        )  # fmt: skip
         importer.add_argument("file", type=Path)
-    openapi = commands.add_parser("openapi", help="write the OpenAPI document")
+    openapi = commands.add_parser("openapi", help=_("write the OpenAPI document"))
     openapi.add_argument("--output", type=Path, default=PROJECT_ROOT / "openapi" / "openapi.json")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
     settings = get_settings()
+    with use_language(locale_language(os.environ, settings.default_language)):
+        args = _parser().parse_args(argv)
+        try:
+            return _run(args, settings.database_url)
+        except (DBAPIError, ArgumentError, NoSuchModuleError) as exc:
+            print(_database_problem(exc, settings.database_url), file=sys.stderr)
+            return 1
+
+
+def _database_problem(exc: Exception, url: str) -> str:
+    """One line for an operator: which database, and what its driver said first."""
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        shown = url.split("://")[0]
+    said = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip()
+    reason = said.splitlines()[0] if said else type(exc).__name__
+    if isinstance(exc, DBAPIError) and exc.statement is None:  # failed before any statement
+        return _("kredo: cannot reach the database {url}: {reason}").format(
+            url=shown, reason=reason
+        )
+    return _("kredo: database {url}: {reason}").format(url=shown, reason=reason)
+
+
+def _run(args: argparse.Namespace, url: str) -> int:
     if args.command == "migrate":
-        migrate(settings.database_url)
+        migrate(url)
         return 0
     if args.command == "openapi":
         export_openapi(args.output)
-        print(f"wrote {args.output}", file=sys.stderr)
+        print(_("wrote {path}").format(path=args.output), file=sys.stderr)
         return 0
-    database = Database(settings.database_url)
+    database = Database(url)
     if args.command in ("customers", "negative-list"):
         try:
             return _import(database, args.command, args.file)
@@ -94,16 +155,17 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     shown.add(demo.role)
                     print(f"{demo.role.value:<17} {demo.username:<20} {key}")
-                print(f"more demo users (key: kredo_demo_<username>): {', '.join(others)}",
-                      file=sys.stderr)  # fmt: skip
+                print(_("more demo users (key: kredo_demo_<username>): {names}")
+                      .format(names=", ".join(others)), file=sys.stderr)  # fmt: skip
             elif args.command == "expire-purchase-orders":
                 from app.approval.service import expire_purchase_orders
                 from app.core.clock import today_jakarta
 
                 expired = expire_purchase_orders(session, today_jakarta())
-                print(f"expired {len(expired)} contract(s): {', '.join(expired) or '-'}")
+                print(_("expired {count} contract(s): {numbers}")
+                      .format(count=len(expired), numbers=", ".join(expired) or "-"))  # fmt: skip
             elif args.user_command == "add":
-                _, key = create_user(
+                _user, key = create_user(
                     session,
                     username=args.name,
                     full_name=args.full_name or args.name,
@@ -117,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(key)
             else:
                 count = revoke_keys(session, args.name)
-                print(f"revoked {count} key(s) of {args.name}", file=sys.stderr)
+                print(_("revoked {count} key(s) of {name}").format(count=count, name=args.name),
+                      file=sys.stderr)  # fmt: skip
     except ProblemError as exc:
         print(f"kredo: {exc.detail}", file=sys.stderr)
         return 1
@@ -133,41 +196,112 @@ def _close_of_business(database: Database, until: date | None) -> int:
     with database.sessions() as session:
         for day in close_through(session, until or today_jakarta(), commit_each_day=True):
             print(
-                f"{day.business_date}: {day.contracts:,} contracts, {day.written_off} written "
-                f"off, {day.listed_overdue_60} listed past 60 days"
-            )
+                _("{day}: {contracts} contracts, {written_off} written off, {listed} listed "
+                  "past 60 days").format(
+                    day=day.business_date,
+                    contracts=format_number(day.contracts),
+                    written_off=format_number(day.written_off),
+                    listed=format_number(day.listed_overdue_60),
+                )
+            )  # fmt: skip
     return 0
 
 
+PLAIN_PROGRESS_SECONDS = 5.0
+
+
+class PlainProgress:
+    """Progress for a log file, a pipe or cron: a line every few seconds, and one at the end."""
+
+    def __init__(self, total: int, out: TextIO) -> None:
+        self.total, self.out = total, out
+        self.started = self.last = time.monotonic()
+        self.done = 0
+
+    def advance(self, done: int) -> None:
+        self.done = done
+        now = time.monotonic()
+        if now - self.last >= PLAIN_PROGRESS_SECONDS and done < self.total:
+            self.last = now
+            self.line()
+
+    def line(self) -> None:
+        done, total = self.done, self.total
+        rate = done / max(time.monotonic() - self.started, 1e-9)
+        text = _("{done} / {total} rows ({share}%), {rate} rows/s").format(
+            done=format_number(done),
+            total=format_number(total),
+            share=done * 100 // total if total else 100,
+            rate=format_number(round(rate)),
+        )
+        if done < total and rate > 0:
+            left = round((total - done) / rate)
+            text += ", " + _("about {seconds} s left").format(seconds=format_number(left))
+        print(text, file=self.out, flush=True)
+
+
+def _progress(total: int, out: TextIO) -> tuple[Callable[[int], None], Callable[[], None]]:
+    """A progress bar with its rate and time left on a terminal (tqdm), plain lines elsewhere:
+    (advance to a row count, finish)."""
+    if not out.isatty():
+        plain = PlainProgress(total, out)
+        return plain.advance, plain.line
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, file=out, unit=" " + _("rows"), mininterval=0.2, dynamic_ncols=True)
+
+    def advance(done: int) -> None:
+        bar.update(done - bar.n)
+
+    return advance, bar.close
+
+
 def _import(database: Database, command: str, path: Path) -> int:
-    """Import a CSV file in batches, with a progress line and a per-row error report."""
-    from app.prescreening.imports import import_csv
+    """Import a CSV file in batches: progress on stderr, each row's outcome on stdout."""
+    from app.prescreening.imports import RowResult, import_csv
 
     if not path.is_file():
-        print(f"kredo: no file {path}", file=sys.stderr)
+        print(_("kredo: no file {path}").format(path=path), file=sys.stderr)
         return 1
     with path.open(encoding="utf-8-sig") as counting:
-        total = max(sum(1 for _ in counting) - 1, 0)
+        total = max(sum(1 for _line in counting) - 1, 0)
+    report_csv = csv.writer(sys.stdout, lineterminator="\n")
+    report_csv.writerow(["row", "outcome", "field", "rule", "value", "message"])
 
-    def progress(done: int) -> None:
-        if done % 1000 == 0 or done == total:
-            share = done * 100 // total if total else 100
-            print(f"\r{done:>10,} / {total:,} rows ({share}%)", end="", file=sys.stderr)
+    def report(result: RowResult) -> None:
+        if result.outcome == "updated":
+            changed = ", ".join(result.changed)
+            message = _("Changed: {fields}.").format(fields=changed)
+            report_csv.writerow([result.row, result.outcome, "", "", "", message])
+        for error in result.errors:
+            report_csv.writerow([error.row, result.outcome, error.field, error.rule,
+                                 error.value or "", error.message])  # fmt: skip
+        if result.outcome in ("created", "unchanged"):
+            report_csv.writerow([result.row, result.outcome, "", "", "", ""])
 
+    advance, finish = _progress(total, sys.stderr)
     kind = "customers" if command == "customers" else "negative"
     with database.sessions() as session, path.open(encoding="utf-8-sig", newline="") as lines:
-        report = import_csv(session, lines, kind, commit_every=1000, commit=session.commit,
-                            progress=progress)  # fmt: skip
+        summary = import_csv(session, lines, kind, commit_every=1000, commit=session.commit,
+                             progress=advance, on_row=report)  # fmt: skip
         session.commit()
-    print(file=sys.stderr)
-    if report.errors:
-        print("row,field,rule,message")
-        for error in report.errors:
-            message = error.message.replace('"', "'")
-            print(f'{error.row},{error.field},{error.rule},"{message}"')
-    print(f"imported {report.imported:,} of {report.rows:,} rows; {report.rejected:,} rejected",
-          file=sys.stderr)  # fmt: skip
-    return 0 if not report.errors else 2
+    finish()
+    if summary.rows == 0 and summary.errors:  # the header itself was refused
+        for error in summary.errors:
+            report_csv.writerow([error.row, "refused", error.field, error.rule,
+                                 error.value or "", error.message])  # fmt: skip
+    print(
+        _("{rows} rows: {created} created, {updated} updated, {unchanged} unchanged, "
+          "{refused} refused").format(
+            rows=format_number(summary.rows),
+            created=format_number(summary.created),
+            updated=format_number(summary.updated),
+            unchanged=format_number(summary.unchanged),
+            refused=format_number(summary.rejected),
+        ),
+        file=sys.stderr,
+    )  # fmt: skip
+    return 0 if not summary.errors else 2
 
 
 if __name__ == "__main__":

@@ -7,11 +7,14 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.types import ASGIApp
 
 from app.applications.router import router as applications_router
 from app.approval.router import router as approval_router
 from app.audit.router import router as audit_router
+from app.auth.browser import BrowserSessions
+from app.auth.browser import router as browser_router
 from app.auth.router import router as auth_router
 from app.auth.service import demo_users_exist
 from app.auth.throttle import FailedAuthThrottle
@@ -19,12 +22,16 @@ from app.collection.page import router as page_router
 from app.collection.router import router as collection_router
 from app.contracts.router import router as contracts_router
 from app.core.admission import WriteAdmission
+from app.core.cors import Cors
 from app.core.database import LOCK_WAIT_SECONDS, Database
+from app.core.docs import install_docs
 from app.core.edge import BodyLimit, SecurityHeaders
 from app.core.errors import Problem, document_body_limit, install_error_handlers
 from app.core.health import router as health_router
-from app.core.inputs import reject_control_characters
+from app.core.i18n import LanguageMiddleware, set_default_language
+from app.core.inputs import reject_control_characters, require_media_type
 from app.core.logging import AccessLogMiddleware, configure_logging
+from app.core.openapi import TAGS, document_responses
 from app.core.query import reject_unknown_query_parameters
 from app.core.settings import Settings, get_settings
 from app.prescreening.router import router as prescreening_router
@@ -70,6 +77,7 @@ class Kredo(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    set_default_language(settings.default_language)
     database = Database(settings.database_url)
 
     @asynccontextmanager
@@ -92,7 +100,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        # Served by install_docs from installed files: FastAPI's own pages load from a CDN.
+        docs_url=None,
+        redoc_url=None,
         dependencies=[
+            Depends(require_media_type),
             Depends(reject_unknown_query_parameters),
             Depends(reject_control_characters),
         ],
@@ -102,13 +114,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.auth_throttle = FailedAuthThrottle(
         settings.auth_failures_allowed, settings.auth_failure_window_seconds
     )
+    app.state.browser_sessions = BrowserSessions.from_settings(settings)
     install_error_handlers(app)
+    install_docs(app)
     # Added first, so it runs inside the access log: a refused body is logged like any request.
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(
         WriteAdmission, writers=database.writer_slots, wait_seconds=LOCK_WAIT_SECONDS
     )
+    # Outside the limit and the admission, so their 413 and 503 reach a browser on another
+    # origin readable, and the JSON compressed; inside the access log, which logs preflights.
+    # Pages are not compressed: one holding a CSRF token beside reflected input would let its
+    # compressed size give the token away (BREACH).
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=1024,
+        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "text/html"),
+    )
+    if settings.cors_origins:
+        app.add_middleware(Cors, origins=settings.cors_origins)
     app.add_middleware(AccessLogMiddleware)
+    # Outermost of the app's own layers: every answer, a refused body's included, is worded
+    # in the request's language.
+    app.add_middleware(LanguageMiddleware)
     for router in (
         health_router,
         auth_router,
@@ -125,6 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         servicing_router,
         collection_router,
         page_router,
+        browser_router,
     ):
         app.include_router(router)
 
@@ -135,12 +164,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 version=app.version,
                 description=app.description,
                 routes=app.routes,
+                tags=TAGS,
             )
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(problem.pop("$defs", {}))
             components["Problem"] = problem
             document_body_limit(schema)
+            document_responses(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -345,7 +345,7 @@ class Portfolio:
                 "birth_date": person.birth_date.isoformat() if person.birth_date else None,
                 "birth_place": person.birth_place,
                 "mother_maiden_name": person.mother_maiden_name,
-                "address": {"province": "DKI Jakarta"},
+                "address": {"province": "31"},
             },
             "payment_method": "virtual_account",
         }

@@ -4,7 +4,9 @@ drive the real ASGI app over httpx."""
 
 import copy
 import os
+import shutil
 import socket
+import subprocess
 import tempfile
 import threading
 import time
@@ -86,7 +88,11 @@ def no_failed_authentications() -> None:
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    """A client that reads English (the words the tests check); ``tests/test_i18n.py`` asks for
+    Indonesian, the service's default, and for nothing in particular."""
+    with TestClient(
+        app, raise_server_exceptions=False, headers={"Accept-Language": "en"}
+    ) as test_client:
         yield test_client
 
 
@@ -159,3 +165,32 @@ def live_server(app: FastAPI) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium, installed with apt when this machine has none."""
+    found = shutil.which("chromium")
+    if found:
+        return found
+    apt = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
+    if os.geteuid() != 0:
+        apt.insert(0, "sudo")
+    if subprocess.run(apt, capture_output=True, check=False).returncode != 0:
+        subprocess.run([*apt[:-4], "update"], capture_output=True, check=True)
+        subprocess.run(apt, capture_output=True, check=True)
+    installed = shutil.which("chromium")
+    assert installed, "apt-get installed chromium but it is not on PATH"
+    return installed

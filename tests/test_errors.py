@@ -79,7 +79,7 @@ def test_422_lists_every_field_and_rule(client: TestClient, database):
     fields = {(e["field"], e["rule"]) for e in problem["errors"]}
     assert ("down_payment", "greater_than") in fields
     assert ("tenor_months", "greater_than_equal") in fields
-    assert ("applicant.individual.sex", "enum") in fields
+    assert ("applicant.sex", "enum") in fields
     assert ("vehicle.brand", "missing") in fields
     assert row_counts(database) == before
 

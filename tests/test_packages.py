@@ -53,7 +53,7 @@ def test_first_installment_in_advance_package(client: TestClient):
             {"down_payment": 2_000_000},
             "down_payment",
             "below_minimum",
-            "at least 15.00 % of the OTR price (Rp 3,000,000)",
+            "at least 15% of the OTR price (Rp 3,000,000)",
         ),
         ({"down_payment": 20_000_000}, "down_payment", "below_otr", "below the OTR price"),
         ({"package_code": "NOPE"}, "package_code", "unknown_package", "Unknown package"),

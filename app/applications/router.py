@@ -18,6 +18,7 @@ from app.contracts.views import contract_out
 from app.core.dependencies import DbSession
 from app.core.errors import problem_responses
 from app.core.idempotency import Idempotent
+from app.core.openapi import sends
 
 router = APIRouter(prefix="/v1/contracts", tags=["stage 1 — application"])
 
@@ -27,7 +28,7 @@ router = APIRouter(prefix="/v1/contracts", tags=["stage 1 — application"])
     summary="Submit an application; the contract is numbered and starts SUBMITTED",
     status_code=status.HTTP_201_CREATED,
     response_model=ContractOut,
-    responses=problem_responses(403, 409),
+    responses={201: sends("Location", "ETag"), **problem_responses(403, 409)},
 )
 def submit_application(
     data: ApplicationIn,
@@ -59,7 +60,7 @@ PATCH_EXAMPLE = {
     "/{number}",
     summary="Complete or correct the application (JSON Merge Patch), before pre-screening",
     response_model=ContractOut,
-    **transition_route(Action.AMEND),
+    **transition_route(Action.AMEND, responses={200: sends("ETag")}),
 )
 def amend_application(
     number: str,

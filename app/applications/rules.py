@@ -25,6 +25,7 @@ from app.applications.schemas import (
     Phone,
     PhoneKind,
 )
+from app.core.i18n import N_, _
 
 Problem = tuple[str, str, str]
 
@@ -56,22 +57,24 @@ def nik_problems(field: str, nik: str, birth_date: date, sex: str) -> list[Probl
             "InvalidLength": "nik_length",
         }.get(type(exc).__name__, "nik_region_or_date")
         message = {
-            "nik_digits": "A NIK has only digits.",
-            "nik_length": "A NIK has 16 digits.",
-        }.get(rule, "The NIK has an unknown region code or an impossible date.")
-        return [(field, message, rule)]
+            "nik_digits": N_("A NIK has only digits."),
+            "nik_length": N_("A NIK has 16 digits."),
+        }.get(rule, N_("The NIK has an unknown region code or an impossible date."))
+        return [(field, _(message), rule)]
     day = int(nik[6:8])
     if not (1 <= day <= 31 or 41 <= day <= 71):
-        return [(field, "A NIK's birth day code is 01-31, or 41-71 for a woman.", "nik_day_code")]
+        return [
+            (field, _("A NIK's birth day code is 01-31, or 41-71 for a woman."), "nik_day_code")
+        ]
     if sex == "female" and day <= 40:
-        return [(field, "A woman's NIK carries her birth day plus 40.", "nik_sex_mismatch")]
+        return [(field, _("A woman's NIK carries her birth day plus 40."), "nik_sex_mismatch")]
     if sex == "male" and day > 40:
-        return [(field, "A man's NIK carries his birth day as is (+40 is for women).",
+        return [(field, _("A man's NIK carries his birth day as is (+40 is for women)."),
                  "nik_sex_mismatch")]  # fmt: skip
     encoded = (day % 40, int(nik[8:10]), int(nik[10:12]))
     stated = (birth_date.day, birth_date.month, birth_date.year % 100)
     if encoded != stated:
-        return [(field, "The birth date in the NIK differs from the stated date of birth.",
+        return [(field, _("The birth date in the NIK differs from the stated date of birth."),
                  "nik_birth_date_mismatch")]  # fmt: skip
     return []
 
@@ -83,7 +86,10 @@ def age_on(birth_date: date, day: date) -> int:
 def age_problems(field: str, birth_date: date, today: date) -> list[Problem]:
     age = age_on(birth_date, today)
     if not MIN_AGE_YEARS <= age <= MAX_AGE_YEARS:
-        return [(field, f"Age {age} is outside {MIN_AGE_YEARS} to {MAX_AGE_YEARS}.", "age_range")]
+        message = _("Age {age} is outside {low} to {high}.")
+        return [
+            (field, message.format(age=age, low=MIN_AGE_YEARS, high=MAX_AGE_YEARS), "age_range")
+        ]
     return []
 
 
@@ -108,12 +114,12 @@ def normalise_phone(raw: str) -> str | None:
 
 def phone_problems(prefix: str, phones: list[Phone], *, need_mobile: bool) -> list[Problem]:
     problems = [
-        (f"{prefix}[{i}].number", "Not an Indonesian phone number (08... or +62...).", "phone")
+        (f"{prefix}[{i}].number", _("Not an Indonesian phone number (08... or +62...)."), "phone")
         for i, phone in enumerate(phones)
         if normalise_phone(phone.number) is None
     ]
     if need_mobile and not any(p.kind is PhoneKind.MOBILE for p in phones):
-        problems.append((prefix, "Give at least one mobile number.", "mobile_required"))
+        problems.append((prefix, _("Give at least one mobile number."), "mobile_required"))
     return problems
 
 
@@ -126,15 +132,17 @@ def address_problems(
 ) -> list[Problem]:
     field = f"{prefix}.postal_code"
     if area is None:
-        return [(field, f"No survey area serves postal code {address.postal_code}.",
-                 "unknown_postal_code")]  # fmt: skip
+        return [(field, _("No survey area serves postal code {code}.").format(
+                 code=address.postal_code), "unknown_postal_code")]  # fmt: skip
     if area.category != category:
-        return [(field, f"Postal code {address.postal_code} is in {area.name}, which is not "
-                        f"{category.replace('_', '-')}: use the other form.",
+        return [(field, _("Postal code {code} is in {area}, which is not {category}: use the "
+                          "other form.").format(code=address.postal_code, area=area.name,
+                                                category=category.replace('_', '-')),
                  "form_category_mismatch")]  # fmt: skip
     if category == "jakarta" and area.name.lower() not in address.city.lower():
-        return [(f"{prefix}.city", f"Postal code {address.postal_code} is in {area.name}, not "
-                                   f"in {address.city}.", "city_postal_code_mismatch")]  # fmt: skip
+        return [(f"{prefix}.city", _("Postal code {code} is in {area}, not in {city}.").format(
+                     code=address.postal_code, area=area.name, city=address.city),
+                 "city_postal_code_mismatch")]  # fmt: skip
     return []
 
 
@@ -142,19 +150,19 @@ def _individual_problems(applicant: IndividualApplicant, today: date) -> list[Pr
     problems = identity_problems("applicant", applicant, today)
     married = applicant.marital_status is MaritalStatus.MARRIED
     if married and applicant.spouse is None:
-        problems.append(("applicant.spouse", "A married applicant names his or her spouse.",
+        problems.append(("applicant.spouse", _("A married applicant names his or her spouse."),
                          "spouse_required"))  # fmt: skip
     if not married and applicant.spouse is not None:
-        problems.append(("applicant.spouse",
-                         f"A spouse is given but the marital status is "
-                         f"{applicant.marital_status.value}.", "spouse_not_married"))  # fmt: skip
+        message = _("A spouse is given but the marital status is {status}.")
+        status = applicant.marital_status.value
+        problems.append(("applicant.spouse", message.format(status=status), "spouse_not_married"))
     if applicant.spouse is not None:
         problems += identity_problems("applicant.spouse", applicant.spouse, today)
         if applicant.spouse.nik == applicant.nik:
-            problems.append(("applicant.spouse.nik", "The spouse has the applicant's own NIK.",
+            problems.append(("applicant.spouse.nik", _("The spouse has the applicant's own NIK."),
                              "spouse_same_nik"))  # fmt: skip
         if applicant.spouse.phone and normalise_phone(applicant.spouse.phone) is None:
-            problems.append(("applicant.spouse.phone", "Not an Indonesian phone number.",
+            problems.append(("applicant.spouse.phone", _("Not an Indonesian phone number."),
                              "phone"))  # fmt: skip
     problems += phone_problems("applicant.phones", applicant.phones, need_mobile=True)
     return problems
@@ -163,17 +171,17 @@ def _individual_problems(applicant: IndividualApplicant, today: date) -> list[Pr
 def _company_problems(applicant: CompanyApplicant, today: date) -> list[Problem]:
     problems: list[Problem] = []
     if not stdnum_npwp.is_valid(applicant.npwp):
-        problems.append(("applicant.npwp", "Not a valid NPWP (15 or 16 digits, check digit).",
+        problems.append(("applicant.npwp", _("Not a valid NPWP (15 or 16 digits, check digit)."),
                          "npwp"))  # fmt: skip
     if applicant.established > today:
-        problems.append(("applicant.established", "The company cannot be founded in the future.",
+        problems.append(("applicant.established", _("The company cannot be founded in the future."),
                          "future_date"))  # fmt: skip
     seen: set[str] = set()
     for i, member in enumerate(applicant.board_members):
         problems += identity_problems(f"applicant.board_members[{i}]", member, today)
         if member.nik in seen:
-            problems.append((f"applicant.board_members[{i}].nik",
-                             "The same person is listed twice.", "duplicate_member"))  # fmt: skip
+            message = _("The same person is listed twice.")
+            problems.append((f"applicant.board_members[{i}].nik", message, "duplicate_member"))
         seen.add(member.nik)
     problems += phone_problems("applicant.phones", applicant.phones, need_mobile=False)
     return problems
@@ -197,13 +205,15 @@ def form_problems(
     )
     vehicle = form.vehicle
     if vehicle.year > today.year:
-        problems.append(("vehicle.year", "The vehicle year is in the future.", "future_year"))
+        problems.append(("vehicle.year", _("The vehicle year is in the future."), "future_year"))
     for name in ("chassis_number", "engine_number"):
         value = getattr(vehicle, name)
         if value is not None and not _FRAME_NUMBER.match(normalise_frame_number(value)):
-            problems.append((f"vehicle.{name}", "Use 6 to 20 letters and digits.", "frame_number"))
+            problems.append(
+                (f"vehicle.{name}", _("Use 6 to 20 letters and digits."), "frame_number")
+            )
     if form.down_payment >= vehicle.otr_price:
-        problems.append(("down_payment", "The down payment must be below the OTR price.",
+        problems.append(("down_payment", _("The down payment must be below the OTR price."),
                          "below_otr"))  # fmt: skip
     return problems
 

@@ -8,17 +8,50 @@ married) or a company (with its board members, *pengurus*).
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, ConfigDict, Field, StrictInt, ValidationInfo, WrapValidator
+from pydantic_core import PydanticCustomError
 
 from app.core import inputs
-from app.core.inputs import HistoricDate, Nik, RequestModel
+from app.core.i18n import N_
+from app.core.inputs import HistoricDate, Nik, RequestModel, is_stored, without_union_tag
 from app.reference.models import FormCategory
+from app.reference.regions import province_code
 
 Rupiah = Annotated[inputs.PositiveRupiah, Field(description="Rupiah")]
 RupiahOrZero = Annotated[inputs.Rupiah, Field(description="Rupiah")]
 Text = Annotated[str, Field(min_length=1, max_length=150)]
 # Customers and the negative list keep a birth place in 100 characters.
 Place = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+def _province(value: str, info: ValidationInfo) -> str:
+    """A province by its BPS code or a name or abbreviation that names one province only;
+    kept as the code. A form stored before the code list keeps what it holds."""
+    if is_stored(info):
+        return value
+    code = province_code(value)
+    if code is None:
+        template = N_(
+            "{value} is not a province: give its two-digit code (31 DKI Jakarta, 73 Sulawesi "
+            "Selatan...) or its name; GET /v1/provinces lists them."
+        )
+        raise PydanticCustomError(
+            "province_unknown", template, {"value": value, "template": template}
+        )
+    return code
+
+
+Province = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=150,
+        description="Province: its two-digit BPS code (`GET /v1/provinces`), or its name or a "
+        "common abbreviation (`Sulsel`, `Kaltim`), stored as the code",
+        examples=["31"],
+    ),
+    AfterValidator(_province),
+]
 
 
 class Sex(StrEnum):
@@ -120,7 +153,7 @@ class Address(_Form):
     kelurahan: Text = Field(examples=["Kenari"])
     kecamatan: Text = Field(examples=["Senen"])
     city: Text = Field(description="Kota/kabupaten", examples=["Jakarta Pusat"])
-    province: Text = Field(examples=["DKI Jakarta"])
+    province: Province
     postal_code: str = Field(pattern=r"^\d{5}$", examples=["10430"])
 
 
@@ -170,7 +203,11 @@ class CompanyApplicant(_Form):
     board_members: list[BoardMember] = Field(min_length=1, max_length=10)
 
 
-Applicant = Annotated[IndividualApplicant | CompanyApplicant, Field(discriminator="type")]
+Applicant = Annotated[
+    IndividualApplicant | CompanyApplicant,
+    Field(discriminator="type"),
+    WrapValidator(without_union_tag),
+]
 
 
 class Vehicle(_Form):
@@ -227,7 +264,7 @@ EXAMPLE_FORM: dict[str, Any] = {
             "kelurahan": "Kenari",
             "kecamatan": "Senen",
             "city": "Jakarta Pusat",
-            "province": "DKI Jakarta",
+            "province": "31",
             "postal_code": "10430",
         },
         "residence_status": "owned",

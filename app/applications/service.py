@@ -17,6 +17,8 @@ from app.contracts.service import ensure_allowed, record_event, transition
 from app.contracts.states import Action, ContractState
 from app.core.clock import today_jakarta
 from app.core.errors import Conflict, FieldError, Forbidden, Unprocessable, field_errors, invalid
+from app.core.i18n import N_, _
+from app.core.inputs import compact_nik
 from app.core.merge_patch import changed_paths, merge_patch
 from app.reference.models import Branch, Dealer, Product
 from app.reference.service import area_for_postal_code
@@ -24,6 +26,12 @@ from app.reference.service import area_for_postal_code
 # Fields of the form whose values never go into the event log, only their names.
 FORM_FIELDS = ("form_category", "applicant", "vehicle", "down_payment", "tenor_months",
                "payment_method")  # fmt: skip
+
+
+IN_USE = {
+    "chassis_number": N_("This chassis number already backs another live contract."),
+    "engine_number": N_("This engine number already backs another live contract."),
+}
 
 
 def _raise_if(problems: list[Problem]) -> None:
@@ -52,8 +60,8 @@ def ensure_vehicle_is_free(session: Session, stored: dict[str, Any], own_id: int
             query = query.where(Contract.id != own_id)
         if session.scalar(query.limit(1)) is not None:
             raise Conflict(
-                f"This {field.replace('_', ' ')} already backs another live contract.",
-                errors=[FieldError(field=f"vehicle.{field}", message="Already in use.",
+                _(IN_USE[field]),
+                errors=[FieldError(field=f"vehicle.{field}", message=_("Already in use."),
                                    rule="vehicle_in_use")],
             )  # fmt: skip
 
@@ -86,7 +94,7 @@ def _flush_vehicle_guarded(session: Session) -> None:
             session.flush()
     except IntegrityError as exc:
         if "chassis" in str(exc.orig) or "engine" in str(exc.orig):
-            raise Conflict("This vehicle already backs another live contract.") from None
+            raise Conflict(_("This vehicle already backs another live contract.")) from None
         raise
 
 
@@ -96,21 +104,35 @@ def submit(session: Session, principal: Principal, data: ApplicationIn) -> Contr
     problems: list[Problem] = []
     dealer = session.scalar(select(Dealer).where(Dealer.code == data.dealer_code))
     if principal.role is Role.DEALER and (dealer is None or dealer.id != principal.dealer_id):
-        raise Forbidden("A dealer may submit applications only for its own dealership.")
+        raise Forbidden(_("A dealer may submit applications only for its own dealership."))
     if dealer is None:
-        problems.append(("dealer_code", f"Unknown dealer {data.dealer_code!r}.", "unknown_dealer"))
+        problems.append(
+            ("dealer_code", _("Unknown dealer {code!r}.").format(code=data.dealer_code),
+             "unknown_dealer")
+        )  # fmt: skip
     elif not dealer.active:
-        problems.append(("dealer_code", f"Dealer {dealer.code} is inactive.", "dealer_inactive"))
+        problems.append(
+            ("dealer_code", _("Dealer {code} is inactive.").format(code=dealer.code),
+             "dealer_inactive")
+        )  # fmt: skip
     elif not principal.is_head_office and dealer.branch_id != principal.branch_id:
         problems.append(
-            ("dealer_code", f"Dealer {dealer.code} belongs to another branch.", "other_branch")
+            (
+                "dealer_code",
+                _("Dealer {code} belongs to another branch.").format(code=dealer.code),
+                "other_branch",
+            )
         )
     product = session.scalar(
         select(Product).where(Product.code == data.product_code, Product.active)
     )
     if product is None:
         problems.append(
-            ("product_code", f"Unknown product {data.product_code!r}.", "unknown_product")
+            (
+                "product_code",
+                _("Unknown product {code!r}.").format(code=data.product_code),
+                "unknown_product",
+            )
         )
     problems += form_problems(data, today, _area_lookup(session))
     _raise_if(problems)
@@ -162,8 +184,8 @@ def amend(
     ensure_allowed(contract, Action.AMEND, principal)
     unknown = sorted(set(patch) - set(FORM_FIELDS))
     if unknown:
-        raise invalid([FieldError(field=k, message="Not a field of the application form "
-                                  "(dealer and product cannot change).", rule="not_amendable")
+        message = _("Not a field of the application form (dealer and product cannot change).")
+        raise invalid([FieldError(field=k, message=message, rule="not_amendable")
                        for k in unknown])  # fmt: skip
     merged = merge_patch(contract.application, patch)
     try:
@@ -194,18 +216,21 @@ def ensure_form_meets_the_rules(contract: Contract) -> None:
             for e in field_errors(exc.errors())
         ]
         raise Unprocessable(
-            "The application was stored before the current input rules and breaks them: "
-            + "; ".join(f"{e.field}: {e.message}" for e in errors)
-            + " Amend these fields first.",
+            _(
+                "The application was stored before the current input rules and breaks them: "
+                "{problems} Amend these fields first."
+            ).format(problems="; ".join(f"{e.field}: {e.message}" for e in errors)),
             errors=errors,
         ) from None
 
 
 def name_or_nik_filter(query_text: str) -> ColumnElement[bool]:
-    """Staff search: a 16-digit query is a NIK, anything else part of a name.
+    """Staff search: 16 digits are a NIK (written with dots, dashes or spaces too), anything
+    else part of a name.
 
     ``%`` and ``_`` in the query are the characters themselves, not LIKE wildcards.
     """
-    if query_text.isdigit() and len(query_text) == 16:
-        return Contract.applicant_nik == query_text
+    nik: str = compact_nik(query_text)
+    if nik.isdigit() and len(nik) == 16:
+        return Contract.applicant_nik == nik
     return Contract.applicant_name.icontains(query_text, autoescape=True)

@@ -32,6 +32,7 @@ from app.contracts.service import check_if_match, get_visible
 from app.contracts.states import Action
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
+from app.core.i18n import _
 from app.core.idempotency import Idempotent
 from app.core.inputs import STORED
 from app.reference.models import Branch, Dealer
@@ -206,7 +207,7 @@ def get_purchase_order(number: str, session: DbSession, principal: OrderReader) 
         .where(PurchaseOrder.number == number, visible_to(principal))
     ).first()
     if row is None:
-        raise NotFound(f"No Purchase Order {number} in your scope.")
+        raise NotFound(_("No Purchase Order {number} in your scope.").format(number=number))
     return order_out(session, *row)
 
 

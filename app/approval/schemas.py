@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 from app.contracts.models import REASON_LENGTH
+from app.core.i18n import N_
 from app.core.inputs import BusinessDate, FreeText, PositiveRupiah, RequestModel
 
 
@@ -69,9 +70,9 @@ class DecisionIn(RequestModel):
     @model_validator(mode="after")
     def _explained(self) -> "DecisionIn":
         if self.decision == "reject" and not (self.reason_code and self.reason):
-            raise ValueError("a rejection needs a reason_code and a reason")
+            raise ValueError(N_("a rejection needs a reason_code and a reason"))
         if self.decision == "return" and not self.reason:
-            raise ValueError("say what the analyst must fix")
+            raise ValueError(N_("say what the analyst must fix"))
         return self
 
 

@@ -26,6 +26,7 @@ from app.contracts.service import ensure_allowed, latest_of, transition
 from app.contracts.states import Action
 from app.core.clock import today_jakarta
 from app.core.errors import Conflict, Forbidden, Unprocessable
+from app.core.i18n import N_, _, format_date, format_rupiah
 from app.core.models import utcnow
 from app.prescreening.service import note_rejection
 from app.reference.models import Branch
@@ -36,6 +37,10 @@ from app.simulation.models import Simulation
 PO_VALID_DAYS = 30
 # Events whose actor changed the contract's data: he may not also approve it.
 MAKERS = {"submit", "amend", "record_slik", "score", "simulate", "request_approval"}
+DIFFERS = {
+    "chassis_number": N_("The chassis number differs from the one on the application."),
+    "engine_number": N_("The engine number differs from the one on the application."),
+}
 
 
 def current_simulation(session: Session, contract: Contract) -> Simulation:
@@ -43,7 +48,11 @@ def current_simulation(session: Session, contract: Contract) -> Simulation:
         select(Simulation).where(Simulation.contract_id == contract.id, Simulation.current)
     )
     if simulation is None:
-        raise Conflict(f"Contract {contract.number} has no chosen terms; simulate first.")
+        raise Conflict(
+            _("Contract {number} has no chosen terms; simulate first.").format(
+                number=contract.number
+            )
+        )
     return simulation
 
 
@@ -61,11 +70,18 @@ def required_level(
     level = session.scalar(query)
     if level is None:
         code = session.scalar(select(Branch.code).where(Branch.id == branch_id))
-        raise Conflict(
-            f"No authority level of branch {code} covers Rp {amount:,}"
-            f"{' with a deviation' if deviation else ''}; head office extends the "
-            "matrix."
+        message = (
+            _(
+                "No authority level of branch {branch} covers {amount} with a deviation; head "
+                "office extends the matrix."
+            )
+            if deviation
+            else _(
+                "No authority level of branch {branch} covers {amount}; head office extends the "
+                "matrix."
+            )
         )
+        raise Conflict(message.format(branch=code, amount=format_rupiah(amount)))
     return level
 
 
@@ -76,7 +92,9 @@ def pending_request(session: Session, contract: Contract) -> ApprovalRequest:
         )
     )
     if request is None:
-        raise Conflict(f"Contract {contract.number} has no pending approval request.")
+        raise Conflict(
+            _("Contract {number} has no pending approval request.").format(number=contract.number)
+        )
     return request
 
 
@@ -129,10 +147,13 @@ def _check_authority(
     )
     if principal.user_id in makers or principal.user_id == request.requested_by_id:
         raise Forbidden(
-            "Maker-checker: you submitted or changed this contract, so another approver decides it."
+            _(
+                "Maker-checker: you submitted or changed this contract, so another approver "
+                "decides it."
+            )
         )
     if not principal.is_head_office and principal.branch_id != contract.branch_id:
-        raise Forbidden("An approver decides contracts of his own branch.")
+        raise Forbidden(_("An approver decides contracts of his own branch."))
     user = session.get_one(User, principal.user_id)
     needed = session.scalar(
         select(AuthorityLevel).where(
@@ -140,16 +161,19 @@ def _check_authority(
             AuthorityLevel.level == request.required_level,
         )
     )
-    name = needed.name if needed else f"level {request.required_level}"
+    name = needed.name if needed else _("level {level}").format(level=request.required_level)
     if user.authority_level is None or user.authority_level < request.required_level:
         raise Forbidden(
-            f"This decision needs authority level {request.required_level} "
-            f"({name}); yours is {user.authority_level or 'none'}."
+            _("This decision needs authority level {level} ({name}); yours is {yours}.").format(
+                level=request.required_level, name=name, yours=user.authority_level or _("none")
+            )
         )
     if user.approval_limit is not None and user.approval_limit < request.amount_financed:
         raise Forbidden(
-            f"Your personal limit of Rp {user.approval_limit:,} is below the "
-            f"Rp {request.amount_financed:,} financed."
+            _("Your personal limit of {limit} is below the {amount} financed.").format(
+                limit=format_rupiah(user.approval_limit),
+                amount=format_rupiah(request.amount_financed),
+            )
         )
     return user.authority_level
 
@@ -185,7 +209,7 @@ def decide(
     order = None
     payload: dict[str, Any] = {"approval_request": request.id, "level": level}
     if action is Action.APPROVE:
-        ensure_not_held(session, contract, "approval")
+        ensure_not_held(session, contract, N_("approval"))
         current_simulation(session, contract)  # approval prices the terms that were chosen
         order = issue_purchase_order(session, contract)
         payload |= {"purchase_order": order.number, "valid_until": order.valid_until.isoformat()}
@@ -204,7 +228,7 @@ def decide(
 def purchase_order_of(session: Session, contract: Contract) -> PurchaseOrder:
     order = session.scalar(select(PurchaseOrder).where(PurchaseOrder.contract_id == contract.id))
     if order is None:
-        raise Conflict(f"Contract {contract.number} has no Purchase Order.")
+        raise Conflict(_("Contract {number} has no Purchase Order.").format(number=contract.number))
     return order
 
 
@@ -216,17 +240,23 @@ def deliver(
     order = purchase_order_of(session, contract)
     today = today_jakarta()
     if order.valid_until < today:
-        raise Conflict(f"Purchase Order {order.number} lapsed on {order.valid_until}.")
+        raise Conflict(
+            _("Purchase Order {number} lapsed on {day}.").format(
+                number=order.number, day=format_date(order.valid_until)
+            )
+        )
     if not order.issued_on <= data["delivered_on"] <= today:
         raise Unprocessable.field(
             "delivered_on",
-            f"Between the PO's issue ({order.issued_on}) and today.",
+            _("Between the PO's issue ({day}) and today.").format(day=format_date(order.issued_on)),
             "delivery_date",
         )
     if data["invoice_amount"] != order.otr_price:
         raise Unprocessable.field(
             "invoice_amount",
-            f"The invoice must be the PO's OTR price, Rp {order.otr_price:,}.",
+            _("The invoice must be the PO's OTR price, {amount}.").format(
+                amount=format_rupiah(order.otr_price)
+            ),
             "invoice_amount",
         )
     vehicle = dict(contract.application["vehicle"])
@@ -235,7 +265,7 @@ def deliver(
         if vehicle.get(field) and vehicle[field] != given:
             raise Unprocessable.field(
                 field,
-                f"The {field.replace('_', ' ')} differs from the one on the application.",
+                _(DIFFERS[field]),
                 "vehicle_mismatch",
             )
         vehicle[field] = given
@@ -263,20 +293,26 @@ def disburse(
 ) -> PurchaseOrder:
     """Finance pays the dealer: the contract becomes ACTIVE with its schedule and collateral."""
     ensure_allowed(contract, Action.DISBURSE, principal)
-    ensure_not_held(session, contract, "disbursement")
+    ensure_not_held(session, contract, N_("disbursement"))
     order = purchase_order_of(session, contract)
     if data["amount"] != order.amount_to_dealer:
         raise Unprocessable.field(
-            "amount", f"Pay the dealer exactly the PO's Rp {order.amount_to_dealer:,}.", "amount"
+            "amount",
+            _("Pay the dealer exactly the PO's {amount}.").format(
+                amount=format_rupiah(order.amount_to_dealer)
+            ),
+            "amount",
         )
     paid_on: date = data["disbursed_on"]
     if paid_on > today_jakarta():
-        raise Unprocessable.field("disbursed_on", "Not in the future.", "future_date")
+        raise Unprocessable.field("disbursed_on", _("Not in the future."), "future_date")
     delivered_on = date.fromisoformat(order.delivery["delivered_on"]) if order.delivery else None
     if delivered_on is not None and paid_on < delivered_on:
         raise Unprocessable.field(
             "disbursed_on",
-            f"The dealer is paid once the vehicle is delivered ({delivered_on}), not before.",
+            _("The dealer is paid once the vehicle is delivered ({day}), not before.").format(
+                day=format_date(delivered_on)
+            ),
             "before_delivery",
         )
     simulation = current_simulation(session, contract)

@@ -18,6 +18,7 @@ from app.auth.service import Principal
 from app.contracts.service import get_visible
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
+from app.core.i18n import _
 from app.core.idempotency import Idempotent
 from app.core.inputs import FreeText, RequestModel
 from app.core.pagination import RowId
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/v1/contracts", tags=["stage 5 — audit findings"])
 def auditor_only(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
     """Findings do not exist for anyone but internal audit: 404, not 403."""
     if principal.role is not Role.AUDITOR:
-        raise NotFound("Not found.")
+        raise NotFound(_("Not found."))
     return principal
 
 

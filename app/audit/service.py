@@ -8,6 +8,7 @@ from app.audit.models import AuditFinding
 from app.auth.service import Principal
 from app.contracts.models import Contract
 from app.core.errors import Conflict, NotFound
+from app.core.i18n import _
 from app.core.models import utcnow
 
 HELD = "held by audit"
@@ -30,7 +31,11 @@ def on_hold(session: Session, contract: Contract) -> bool:
 
 def ensure_not_held(session: Session, contract: Contract, what: str) -> None:
     if on_hold(session, contract):
-        raise Conflict(f"Contract {contract.number} is {HELD}; {what} waits until it is lifted.")
+        raise Conflict(
+            _("Contract {number} is {state}; {what} waits until it is lifted.").format(
+                number=contract.number, state=HELD, what=_(what)
+            )
+        )
 
 
 def findings(session: Session, contract: Contract) -> list[AuditFinding]:
@@ -73,9 +78,11 @@ def resolve(
         )
     )
     if finding is None:
-        raise NotFound(f"No finding {finding_id} on contract {contract.number}.")
+        raise NotFound(
+            _("No finding {id} on contract {number}.").format(id=finding_id, number=contract.number)
+        )
     if finding.status == "resolved":
-        raise Conflict(f"Finding {finding_id} is already resolved.")
+        raise Conflict(_("Finding {id} is already resolved.").format(id=finding_id))
     finding.status = "resolved"
     finding.resolved_by_id = auditor.user_id
     finding.resolved_at = utcnow()

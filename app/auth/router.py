@@ -22,6 +22,7 @@ from app.auth.schemas import (
 )
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
+from app.core.i18n import _
 from app.reference.models import Area, Branch, Dealer
 
 router = APIRouter(prefix="/v1", tags=["users"])
@@ -118,7 +119,7 @@ def create_user(data: UserIn, session: DbSession, _: Admin) -> KeyOut:
 def _user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"No user {username!r}.")
+        raise NotFound(_("No user {username!r}.").format(username=username))
     return user
 
 

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import ApiKey, User, UserArea
 from app.auth.roles import Role
 from app.core.errors import Conflict, FieldError, NotFound, Unprocessable
+from app.core.i18n import _
 from app.core.models import utcnow
 from app.reference.models import HEAD_OFFICE, Area, Branch, Dealer
 
@@ -71,36 +72,42 @@ def create_user(
 ) -> tuple[User, str]:
     """Create a user and his first API key."""
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"User {username!r} already exists.")
+        raise Conflict(_("User {username!r} already exists.").format(username=username))
     branch = session.scalar(select(Branch).where(Branch.code == branch_code))
     if branch is None:
         raise Unprocessable.field(
-            "branch_code", f"Unknown branch {branch_code!r}.", "unknown_branch"
+            "branch_code", _("Unknown branch {code!r}.").format(code=branch_code), "unknown_branch"
         )
     dealer_id = None
     if role is Role.DEALER:
         if dealer_code is None:
-            raise Unprocessable.field("dealer_code", "A dealer user needs a dealer.", "required")
+            raise Unprocessable.field("dealer_code", _("A dealer user needs a dealer."), "required")
         dealer = session.scalar(select(Dealer).where(Dealer.code == dealer_code))
         if dealer is None:
             raise Unprocessable.field(
-                "dealer", f"Unknown dealer {dealer_code!r}.", "unknown_dealer"
+                "dealer", _("Unknown dealer {code!r}.").format(code=dealer_code), "unknown_dealer"
             )
         if dealer.branch_id != branch.id:
             raise Unprocessable.field(
-                "dealer", f"Dealer {dealer_code} is not in branch {branch_code}.", "branch_mismatch"
+                "dealer",
+                _("Dealer {dealer} is not in branch {branch}.").format(
+                    dealer=dealer_code, branch=branch_code
+                ),
+                "branch_mismatch",
             )
         dealer_id = dealer.id
     elif dealer_code is not None:
         raise Unprocessable.field(
-            "dealer_code", "Only dealer users belong to a dealer.", "not_allowed"
+            "dealer_code", _("Only dealer users belong to a dealer."), "not_allowed"
         )
     if authority_level is not None and role is not Role.APPROVER:
         raise Unprocessable.field(
-            "authority_level", "Only approvers have an authority level.", "not_allowed"
+            "authority_level", _("Only approvers have an authority level."), "not_allowed"
         )
     if approval_limit is not None and approval_limit < 0:
-        raise Unprocessable.field("approval_limit", "The limit is a positive amount.", "positive")
+        raise Unprocessable.field(
+            "approval_limit", _("The limit is a positive amount."), "positive"
+        )
     user = User(
         username=username,
         full_name=full_name,
@@ -123,13 +130,14 @@ AREA_ROLES = (Role.SURVEYOR, Role.SALESMAN)
 def set_areas(session: Session, user: User, area_codes: Sequence[str]) -> None:
     """Replace the areas ``user`` covers (surveyors and salesmen only)."""
     if area_codes and Role(user.role) not in AREA_ROLES:
-        raise Unprocessable.field("area_codes", "Only surveyors and salesmen cover areas.",
-                                  "not_allowed")  # fmt: skip
+        raise Unprocessable.field(
+            "area_codes", _("Only surveyors and salesmen cover areas."), "not_allowed"
+        )
     areas = list(session.scalars(select(Area).where(Area.code.in_(set(area_codes)))))
     unknown = sorted(set(area_codes) - {a.code for a in areas})
     if unknown:
-        raise Unprocessable.field("area_codes", f"Unknown area(s) {', '.join(unknown)}.",
-                                  "unknown_area")  # fmt: skip
+        message = _("Unknown area(s) {codes}.").format(codes=", ".join(unknown))
+        raise Unprocessable.field("area_codes", message, "unknown_area")
     session.execute(delete(UserArea).where(UserArea.user_id == user.id))
     session.add_all(UserArea(user_id=user.id, area_id=a.id) for a in areas)
     session.flush()
@@ -143,7 +151,7 @@ def revoke_keys(session: Session, username: str) -> int:
     """
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"No user {username!r}.")
+        raise NotFound(_("No user {username!r}.").format(username=username))
     if user.role == Role.ADMIN.value:
         _keep_an_admin(session, user)
     result = session.execute(
@@ -166,10 +174,9 @@ def _keep_an_admin(session: Session, admin: User) -> None:
         )
     )
     if holders == {admin.id}:
-        message = (
-            f"{admin.username} holds the last working key of an admin; issue a key to "
-            "another admin first."
-        )
+        message = _(
+            "{username} holds the last working key of an admin; issue a key to another admin first."
+        ).format(username=admin.username)
         raise Conflict(
             message, errors=[FieldError(field="username", message=message, rule="last_admin_key")]
         )
@@ -187,11 +194,20 @@ def live_keys(session: Session, user_id: int) -> list[ApiKey]:
 
 
 def authenticate(session: Session, key: str) -> tuple[Principal, ApiKey] | None:
+    return _holder(session, ApiKey.key_hash == hash_key(key))
+
+
+def authenticate_key_id(session: Session, key_id: int) -> tuple[Principal, ApiKey] | None:
+    """The holder of the key a browser logged in with, while it works and he is active."""
+    return _holder(session, ApiKey.id == key_id)
+
+
+def _holder(session: Session, which: ColumnElement[bool]) -> tuple[Principal, ApiKey] | None:
     row = session.execute(
         select(User, ApiKey, Branch.code)
         .join(ApiKey, ApiKey.user_id == User.id)
         .join(Branch, Branch.id == User.branch_id)
-        .where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None), User.active)
+        .where(which, ApiKey.revoked_at.is_(None), User.active)
     ).first()
     if row is None:
         return None

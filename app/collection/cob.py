@@ -32,6 +32,7 @@ from app.contracts.service import EVENT_ORDER_LOCK
 from app.contracts.states import Action, ContractState
 from app.core.clock import today_jakarta
 from app.core.errors import Unprocessable
+from app.core.i18n import _
 from app.core.idempotency import forget_expired
 from app.core.models import utcnow
 from app.prescreening.models import NegativeEntry
@@ -187,8 +188,9 @@ def close_business_day(session: Session, day: date, rules: Policy | None = None)
     if last is not None and day != last + timedelta(days=1):
         raise Unprocessable.field(
             "business_date",
-            f"The last day closed is {last}: {last + timedelta(days=1)} is closed next, "
-            "no day skipped.",
+            _("The last day closed is {last}: {next} is closed next, no day skipped.").format(
+                last=last, next=last + timedelta(days=1)
+            ),
             "day_skipped",
         )
     rules = rules or policy()
@@ -250,7 +252,7 @@ def close_through(
     if until > today:
         raise Unprocessable.field(
             "business_date",
-            "A business day is closed once it has come, not ahead of time.",
+            _("A business day is closed once it has come, not ahead of time."),
             "future_date",
         )
     last = session.scalar(select(func.max(CloseOfBusiness.business_date)))
@@ -260,15 +262,23 @@ def close_through(
         if until < earliest:
             raise Unprocessable.field(
                 "business_date",
-                f"The first close of business cannot be before {earliest}"
-                + (" (the first disbursement)." if first_disbursed else " (a quarter ago)."),
+                (
+                    _(
+                        "The first close of business cannot be before {day} "
+                        "(the first disbursement)."
+                    )
+                    if first_disbursed
+                    else _("The first close of business cannot be before {day} (a quarter ago).")
+                ).format(day=earliest),
                 "before_first_disbursement",
             )
     start = last + timedelta(days=1) if last else until
     if (until - start).days >= MAX_CATCH_UP_DAYS:
         raise Unprocessable.field(
             "business_date",
-            f"The last day closed is {last}; close at most {MAX_CATCH_UP_DAYS} days at a time.",
+            _("The last day closed is {last}; close at most {days} days at a time.").format(
+                last=last, days=MAX_CATCH_UP_DAYS
+            ),
             "catch_up_too_long",
         )
     closed = []

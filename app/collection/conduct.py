@@ -10,33 +10,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from app.core.i18n import N_, _
+from app.reference.regions import province_code, provinces
+
 WIB, WITA, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar"), ZoneInfo("Asia/Jayapura")
-# Provinces outside Western Indonesia Time, by a word of their name.
-_WITA = (
-    "bali",
-    "nusa tenggara",
-    "ntb",
-    "ntt",
-    "kalimantan selatan",
-    "kalimantan timur",
-    "kalimantan utara",
-    "sulawesi",
-    "gorontalo",
-)
-_WIT = ("maluku", "papua")
 FIRST_HOUR, LAST_HOUR = time(8, 0), time(20, 0)
 CONTACT_KINDS = ("reminder_call", "desk_call", "field_visit", "warning_letter", "repossession")
 
 Problem = tuple[str, str, str]
 
 
-def debtor_zone(province: str) -> ZoneInfo:
-    name = province.lower()
-    if any(word in name for word in _WIT):
-        return WIT
-    if any(word in name for word in _WITA):
-        return WITA
-    return WIB
+def debtor_zones(province: str) -> tuple[ZoneInfo, ...]:
+    """The debtor's time zone, from his province's code (or a name the code list knows). A
+    province kept from before the code list that names none gives all three: a contact is
+    then allowed only when it is allowed wherever in Indonesia he lives."""
+    code = province_code(province)
+    return (provinces()[code].zone,) if code is not None else (WIB, WITA, WIT)
 
 
 @dataclass(frozen=True)
@@ -51,30 +40,33 @@ def contact_problems(
     contact: Contact, province: str, holidays: set[date], consent_other_place: bool
 ) -> list[Problem]:
     """Every rule a planned or recorded contact would break, citing POJK 22/2023 art. 62."""
-    local = contact.at.astimezone(debtor_zone(province))
+    moments = [contact.at.astimezone(zone) for zone in debtor_zones(province)]
+    outside_hours = [m for m in moments if not FIRST_HOUR <= m.time() <= LAST_HOUR]
     problems: list[Problem] = []
-    if local.weekday() == 6:
+    if any(m.weekday() == 6 for m in moments):
         problems.append(
             (
                 "performed_at",
-                "Debtors are not contacted on Sundays (POJK 22/2023 art. 62).",
+                _("Debtors are not contacted on Sundays (POJK 22/2023 art. 62)."),
                 "ojk_sunday",
             )
         )
-    if local.date() in holidays:
+    if any(m.date() in holidays for m in moments):
         problems.append(
             (
                 "performed_at",
-                "Debtors are not contacted on national holidays (POJK 22/2023 art. 62).",
+                _("Debtors are not contacted on national holidays (POJK 22/2023 art. 62)."),
                 "ojk_holiday",
             )
         )
-    if not FIRST_HOUR <= local.time() <= LAST_HOUR:
+    if outside_hours:
         problems.append(
             (
                 "performed_at",
-                f"Contact only between 08:00 and 20:00 of the "
-                f"debtor's time; it is {local:%H:%M} there (POJK 22/2023 art. 62).",
+                _(
+                    "Contact only between 08:00 and 20:00 of the debtor's time; it is {time} "
+                    "there (POJK 22/2023 art. 62)."
+                ).format(time=f"{outside_hours[0]:%H:%M}"),
                 "ojk_hours",
             )
         )
@@ -82,7 +74,7 @@ def contact_problems(
         problems.append(
             (
                 "person",
-                "Collection never goes through third parties (POJK 22/2023 art. 62).",
+                _("Collection never goes through third parties (POJK 22/2023 art. 62)."),
                 "ojk_third_party",
             )
         )
@@ -90,8 +82,10 @@ def contact_problems(
         problems.append(
             (
                 "place",
-                "Only at the billing address or domicile, unless the debtor "
-                "agreed otherwise beforehand (POJK 22/2023 art. 62).",
+                _(
+                    "Only at the billing address or domicile, unless the debtor "
+                    "agreed otherwise beforehand (POJK 22/2023 art. 62)."
+                ),
                 "ojk_place",
             )
         )
@@ -107,16 +101,16 @@ def repossession_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
     if days_past_due <= 0:
-        problems.append(("kind", "Repossession needs the debtor in default.", "no_default"))
+        problems.append(("kind", _("Repossession needs the debtor in default."), "no_default"))
     if warning_letters == 0:
         problems.append(
-            ("kind", "Repossession needs a warning letter sent first.", "no_warning_letter")
+            ("kind", _("Repossession needs a warning letter sent first."), "no_warning_letter")
         )
     if not fiduciary_registered:
         problems.append(
             (
                 "kind",
-                "Repossession needs a registered fiduciary certificate.",
+                _("Repossession needs a registered fiduciary certificate."),
                 "fiduciary_not_registered",
             )
         )
@@ -124,7 +118,7 @@ def repossession_problems(
         problems.append(
             (
                 "voluntary_handover",
-                "Without the debtor's voluntary hand-over, repossession needs a court order.",
+                _("Without the debtor's voluntary hand-over, repossession needs a court order."),
                 "court_order_required",
             )
         )
@@ -132,14 +126,15 @@ def repossession_problems(
 
 
 def strategy(bucket: str) -> str:
-    """What collection does for an account in each bucket."""
+    """What collection does for an account in each bucket (in English: shown through
+    ``gettext``)."""
     return {
-        "current": "reminder before the due date",
-        "1-29": "reminder call after the due date (front-end)",
-        "30-59": "desk call and warning letter SP1 (mid-range)",
-        "60-89": "warning letters SP2 and SP3 (mid-range)",
-        "90-119": "field visit (hard-core)",
-        "120-149": "field visit (hard-core)",
-        "150-179": "field visit; repossession if the rules allow (hard-core)",
-        "180+": "remedial: recovery after write-off",
+        "current": N_("reminder before the due date"),
+        "1-29": N_("reminder call after the due date (front-end)"),
+        "30-59": N_("desk call and warning letter SP1 (mid-range)"),
+        "60-89": N_("warning letters SP2 and SP3 (mid-range)"),
+        "90-119": N_("field visit (hard-core)"),
+        "120-149": N_("field visit (hard-core)"),
+        "150-179": N_("field visit; repossession if the rules allow (hard-core)"),
+        "180+": N_("remedial: recovery after write-off"),
     }[bucket]

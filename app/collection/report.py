@@ -7,7 +7,7 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import ColumnElement, and_, func, select, text
 from sqlalchemy.orm import Session
 
 from app.collection.arithmetic import (
@@ -20,8 +20,11 @@ from app.collection.arithmetic import (
     recovery_rate,
 )
 from app.collection.models import CloseOfBusiness, Position, WriteOff
-from app.core.errors import Conflict
+from app.contracts.models import Contract
+from app.core.errors import Conflict, Unprocessable
+from app.core.i18n import gettext
 from app.prescreening.models import ContractParty
+from app.reference.models import Branch
 from app.servicing.models import Payment
 
 REPORT_WORK_MEM = "256MB"  # PostgreSQL's per-operation memory for the month's report
@@ -35,10 +38,30 @@ def previous(year: int, month: int) -> tuple[int, int]:
     return (year - 1, 12) if month == 1 else (year, month - 1)
 
 
-def _write_offs(session: Session, first: date, last: date) -> Figures:
+def branch_id(session: Session, code: str) -> int:
+    """The branch a report is filtered by, from its code (422 for an unknown one)."""
+    found = session.scalar(select(Branch.id).where(Branch.code == code))
+    if found is None:
+        raise Unprocessable.field(
+            "query.branch", gettext("Unknown branch {code}.").format(code=code), "unknown_branch"
+        )
+    return found
+
+
+def _in_branch(contract: Any, branch: int | None) -> list[ColumnElement[bool]]:
+    """The condition keeping one branch's contracts (none: the whole company), a semi-join
+    on the contracts' branch index, so a branch's report is the same set-based passes."""
+    if branch is None:
+        return []
+    return [contract.in_(select(Contract.id).where(Contract.branch_id == branch))]
+
+
+def _write_offs(session: Session, first: date, last: date, branch: int | None) -> Figures:
     accounts, amount = session.execute(
         select(func.count(), func.coalesce(func.sum(WriteOff.amount), 0)).where(
-            WriteOff.business_date >= first, WriteOff.business_date <= last
+            WriteOff.business_date >= first,
+            WriteOff.business_date <= last,
+            *_in_branch(WriteOff.contract_id, branch),
         )
     ).one()
     return Figures(int(accounts), int(amount))
@@ -67,14 +90,19 @@ def _recovered(end: date, since: date | None = None) -> Any:
 
 
 def _month(
-    session: Session, year: int, month: int, buckets: dict[str, Figures], recovered: int
+    session: Session,
+    year: int,
+    month: int,
+    buckets: dict[str, Figures],
+    recovered: int,
+    branch: int | None,
 ) -> Month:
     end = month_end(year, month)
     buckets = {name: buckets.get(name, Figures(0, 0)) for name in BUCKETS}
     return Month(
         buckets=buckets,
-        write_off_mtd=_write_offs(session, date(year, month, 1), end),
-        write_off_ytd=_write_offs(session, date(year, 1, 1), end),
+        write_off_mtd=_write_offs(session, date(year, month, 1), end, branch),
+        write_off_ytd=_write_offs(session, date(year, 1, 1), end, branch),
         enr=Figures(
             sum(f.accounts for f in buckets.values()), sum(f.amount for f in buckets.values())
         ),
@@ -82,30 +110,55 @@ def _month(
     )
 
 
-def figures(session: Session, year: int, month: int) -> Month:
+def figures(session: Session, year: int, month: int, branch: int | None = None) -> Month:
     end = month_end(year, month)
     rows = session.execute(
         select(Position.bucket, func.count(), func.sum(Position.outstanding_principal))
-        .where(Position.business_date == end)
+        .where(Position.business_date == end, *_in_branch(Position.contract_id, branch))
         .group_by(Position.bucket)
     ).all()
     # Recoveries are taken on written-off contracts alone: summed write-off by write-off,
     # each over its contract's payments, rather than by a pass over every payment ever taken.
     recovered = session.scalar(
-        select(func.coalesce(func.sum(_recovered(end, since=date(year, 1, 1))), 0)).select_from(
-            WriteOff
-        )
+        select(func.coalesce(func.sum(_recovered(end, since=date(year, 1, 1))), 0))
+        .select_from(WriteOff)
+        .where(*_in_branch(WriteOff.contract_id, branch))
     )
-    return _month(session, year, month, _by(rows, 0), int(recovered or 0))
+    return _month(session, year, month, _by(rows, 0), int(recovered or 0), branch)
 
 
 def _require_closed(session: Session, year: int, month: int) -> None:
     end = month_end(year, month)
     if session.get(CloseOfBusiness, end) is None:
-        raise Conflict(f"The month-end {end} has not been closed yet (kredo cob {end}).")
+        raise Conflict(
+            gettext("The month-end {end} has not been closed yet (kredo cob {end}).").format(
+                end=end
+            )
+        )
 
 
-def trend(session: Session, year: int, month: int, months: int = 12) -> list[dict[str, Any]]:
+def months_closed(session: Session, *months: tuple[int, int]) -> set[tuple[int, int]]:
+    """Which of ``months`` have their month-end closed."""
+    ends = {month_end(*m): m for m in months}
+    return {ends[d] for d in session.scalars(
+        select(CloseOfBusiness.business_date).where(CloseOfBusiness.business_date.in_(ends))
+    )}  # fmt: skip
+
+
+def last_closed(session: Session) -> tuple[int, int] | None:
+    """The latest month whose month-end is closed (None before the first)."""
+    days = session.scalars(
+        select(CloseOfBusiness.business_date).order_by(CloseOfBusiness.business_date.desc())
+    )
+    for day in days:
+        if day == month_end(day.year, day.month):
+            return day.year, day.month
+    return None
+
+
+def trend(
+    session: Session, year: int, month: int, months: int = 12, branch: int | None = None
+) -> list[dict[str, Any]]:
     """The rates of each of the ``months`` months up to this one, oldest first; a month whose
     end (or the end before it, for flow rates) was never closed has ``None`` for them."""
     _require_closed(session, year, month)
@@ -120,7 +173,7 @@ def trend(session: Session, year: int, month: int, months: int = 12) -> list[dic
             )
         )
     )
-    known = {m: figures(session, *m) for m in ends if month_end(*m) in closed}
+    known = {m: figures(session, *m, branch) for m in ends if month_end(*m) in closed}
     rows = []
     for before, current in pairwise(ends):
         month_figures = known.get(current)
@@ -139,14 +192,20 @@ def trend(session: Session, year: int, month: int, months: int = 12) -> list[dic
     return rows
 
 
-def _debtor_kol(session: Session, end: date, owing: dict[int, int | None]) -> dict[int, int]:
+def _debtor_kol(
+    session: Session, end: date, owing: dict[int, int | None], branch: int | None
+) -> dict[int, int]:
     """Debtors by their worst Kol: over the month-end's positions in debtor order (from an
     index), then the debtors who also owe on a contract written off before the month-end
     (``owing``: each with his worst Kol among the positions, if any) moved to Kol-5, as SLIK
     has them."""
     worst = (
         select(func.max(Position.kol).label("kol"))
-        .where(Position.business_date == end, Position.debtor_id.is_not(None))
+        .where(
+            Position.business_date == end,
+            Position.debtor_id.is_not(None),
+            *_in_branch(Position.contract_id, branch),
+        )
         .group_by(Position.debtor_id)
         .subquery("worst")
     )
@@ -160,11 +219,13 @@ def _debtor_kol(session: Session, end: date, owing: dict[int, int | None]) -> di
     return {k: n for k, n in sorted(debtors.items()) if n}
 
 
-def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
+def portfolio(session: Session, year: int, month: int, branch: int | None = None) -> dict[str, Any]:
     """A few passes, each over a covering index in its groups' order: the month-end's
     positions by bucket, Kol and the bucket each stood in a month before (which give the roll
     rates), the month before by bucket (its flow rates' base, and what left the book since),
-    the debtors' worst Kol; and the write-offs with their recoveries and debtors."""
+    the debtors' worst Kol; and the write-offs with their recoveries and debtors. With a
+    ``branch``, the same passes over that branch's contracts alone (a debtor's worst Kol then
+    among his contracts in the branch)."""
     _require_closed(session, year, month)
     end = month_end(year, month)
     if session.get_bind().dialect.name == "postgresql":
@@ -181,7 +242,7 @@ def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
             func.sum(Position.outstanding_principal),
             func.sum(Position.outstanding_before),
         )
-        .where(Position.business_date == end)
+        .where(Position.business_date == end, *_in_branch(Position.contract_id, branch))
         .group_by(Position.bucket_before, Position.bucket, Position.kol)
     ).all()
     positions = [(bucket, kol, count, amount) for _, bucket, kol, count, amount, _ in grouped]
@@ -192,7 +253,11 @@ def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
     left = WriteOff.amount - func.coalesce(_recovered(end), 0)
     his_worst = (
         select(func.max(Position.kol))
-        .where(Position.business_date == end, Position.debtor_id == ContractParty.customer_id)
+        .where(
+            Position.business_date == end,
+            Position.debtor_id == ContractParty.customer_id,
+            *_in_branch(Position.contract_id, branch),
+        )
         .scalar_subquery()
     )
     written = session.execute(
@@ -202,19 +267,21 @@ def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
             _recovered(end, since=date(year, 1, 1)),
             ContractParty.customer_id,
             his_worst,
-        ).outerjoin(
+        )
+        .outerjoin(
             ContractParty,
             and_(
                 ContractParty.contract_id == WriteOff.contract_id,
                 ContractParty.role == "applicant",
             ),
         )
+        .where(*_in_branch(WriteOff.contract_id, branch))
     ).all()
     recovered = sum(int(this_year or 0) for _, _, this_year, _, _ in written)
     still_owed = [row for row in written if row[0] < end and row[1] > 0]
     owed = [int(amount) for _, amount, _, _, _ in still_owed]
     owing = {debtor: kol for _, _, _, debtor, kol in still_owed if debtor is not None}
-    current = _month(session, year, month, _by(positions, 0), recovered)
+    current = _month(session, year, month, _by(positions, 0), recovered, branch)
     by_amount, by_accounts = delinquency_rate(current)
     written_off = ("written off", 5, len(owed), sum(owed))  # in the shape of the positions
     kol = _by([*positions, written_off] if owed else positions, 1)
@@ -227,7 +294,10 @@ def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
     before_buckets = _by(
         session.execute(
             select(Position.bucket, func.count(), func.sum(Position.outstanding_principal))
-            .where(Position.business_date == month_end(*previous(year, month)))
+            .where(
+                Position.business_date == month_end(*previous(year, month)),
+                *_in_branch(Position.contract_id, branch),
+            )
             .group_by(Position.bucket)
         ),
         0,
@@ -251,7 +321,7 @@ def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
         enr=Figures(0, 0),
         recovery_ytd=0,
     )
-    debtors = _debtor_kol(session, end, owing)
+    debtors = _debtor_kol(session, end, owing, branch)
     return {
         "month": f"{year:04d}-{month:02d}",
         "buckets": {
@@ -270,3 +340,25 @@ def portfolio(session: Session, year: int, month: int) -> dict[str, Any]:
         "npf": {"amount": npf, "rate": percent(npf, current.enr.amount)},
         "roll_rates": roll,
     }
+
+
+def as_csv(report: dict[str, Any]) -> str:
+    """The report as CSV rows: section, item, accounts, and the amount or rate."""
+    lines = ["section,item,accounts,amount_or_rate"]
+    for name, row in report["buckets"].items():
+        lines.append(f"bucket,{name},{row['accounts']},{row['amount']}")
+    for key in ("enr", "write_off_mtd", "write_off_ytd"):
+        lines.append(f"total,{key},{report[key]['accounts']},{report[key]['amount']}")
+    lines.append(f"total,recovery_ytd,,{report['recovery_ytd']}")
+    lines.append(f"rate,recovery,,{report['recovery_rate']}")
+    for key, value in report["delinquency_rate"].items():
+        lines.append(f"rate,delinquency_{key},,{value}")
+    for key, value in report["net_flow_rates"].items():
+        lines.append(f"net_flow,{key},,{value}")
+    for key, row in report["kol"].items():
+        lines.append(f"kol,{key},{row['accounts']},{row['amount']}")
+    lines.append(f"rate,npf,,{report['npf']['rate']}")
+    for source, targets in report["roll_rates"].items():
+        for target, amount in targets.items():
+            lines.append(f"roll,{source}->{target},,{amount}")
+    return "\n".join(lines) + "\n"

@@ -35,6 +35,7 @@ from app.contracts.service import get_visible
 from app.core.clock import today_jakarta
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
+from app.core.i18n import format_date, gettext
 from app.core.idempotency import Idempotent
 from app.core.inputs import BusinessDate
 
@@ -69,27 +70,6 @@ def close_of_business(data: CloseIn, session: DbSession, _: Closer) -> CloseOut:
     return CloseOut(days=[ClosedDay.model_validate(c) for c in closed])
 
 
-def _csv(report: dict[str, Any]) -> str:
-    lines = ["section,item,accounts,amount_or_rate"]
-    for name, row in report["buckets"].items():
-        lines.append(f"bucket,{name},{row['accounts']},{row['amount']}")
-    for key in ("enr", "write_off_mtd", "write_off_ytd"):
-        lines.append(f"total,{key},{report[key]['accounts']},{report[key]['amount']}")
-    lines.append(f"total,recovery_ytd,,{report['recovery_ytd']}")
-    lines.append(f"rate,recovery,,{report['recovery_rate']}")
-    for key, value in report["delinquency_rate"].items():
-        lines.append(f"rate,delinquency_{key},,{value}")
-    for key, value in report["net_flow_rates"].items():
-        lines.append(f"net_flow,{key},,{value}")
-    for key, row in report["kol"].items():
-        lines.append(f"kol,{key},{row['accounts']},{row['amount']}")
-    lines.append(f"rate,npf,,{report['npf']['rate']}")
-    for source, targets in report["roll_rates"].items():
-        for target, amount in targets.items():
-            lines.append(f"roll,{source}->{target},,{amount}")
-    return "\n".join(lines) + "\n"
-
-
 @router.get(
     "/reports/portfolio",
     summary="Buckets, ENR, write-off, recovery, delinquency, flow rates, Kol, roll rates",
@@ -101,11 +81,15 @@ def portfolio_report(
     _: Reporter,
     month: Annotated[str, Query(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", examples=["2026-10"])],
     format: Annotated[Literal["json", "csv"], Query()] = "json",
+    branch: Annotated[
+        str | None, Query(max_length=10, description="One branch's contracts", examples=["JKT01"])
+    ] = None,
 ) -> Any:
     year, number = (int(part) for part in month.split("-"))
-    data = report.portfolio(session, year, number)
+    chosen = report.branch_id(session, branch) if branch is not None else None
+    data = report.portfolio(session, year, number, chosen)
     if format == "csv":
-        return Response(_csv(data), media_type="text/csv")
+        return Response(report.as_csv(data), media_type="text/csv")
     return data
 
 
@@ -198,7 +182,7 @@ def set_holiday(data: HolidayIn, session: DbSession, _: Closer) -> HolidayIn:
 )
 def remove_holiday(day: BusinessDate, session: DbSession, _: Closer) -> Response:
     if not calendar.take_off(session, day):
-        raise NotFound(f"{day} is not a holiday.")
+        raise NotFound(gettext("{day} is not a holiday.").format(day=format_date(day)))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -4,8 +4,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, computed_field, model_validator
 
+from app.collection.letters import warning_letter_text, warning_letter_title
+from app.core.clock import JAKARTA
+from app.core.i18n import N_
 from app.core.inputs import BusinessDate, BusinessInstant, FreeText, PositiveRupiah, RequestModel
 
 
@@ -166,7 +169,7 @@ class ActionIn(RequestModel):
     def _promise(self) -> "ActionIn":
         promised = self.result == "promise_to_pay"
         if promised != (self.promise_date is not None and self.promise_amount is not None):
-            raise ValueError("a promise to pay has a date and an amount, and only a promise")
+            raise ValueError(N_("a promise to pay has a date and an amount, and only a promise"))
         return self
 
 
@@ -195,6 +198,13 @@ class ActionOut(BaseModel):
                         "installments_late": 1,
                     },
                     "note": None,
+                    "letter_title": "Surat Peringatan Pertama (SP1)",
+                    "letter_text": "Nomor SP1-JKT01-2026-SP-000001, 23 November 2026.\n\n"
+                    "Angsuran yang jatuh tempo pada 24 Oktober 2026 belum dibayar: 30 hari "
+                    "keterlambatan, 1 angsuran tertunggak.\n\nBunga terutang: Rp 382.939\n"
+                    "Denda keterlambatan: Rp 0\nPokok terutang: Rp 12.800.000\n\nMohon segera "
+                    "melunasi tunggakan beserta denda keterlambatan agar tidak dilakukan "
+                    "tindakan penagihan lebih lanjut.",
                 }
             ]
         },
@@ -211,6 +221,22 @@ class ActionOut(BaseModel):
     letter_number: str | None
     letter: dict[str, Any] | None
     note: str | None
+
+    @computed_field(description="The warning letter's title, in the request's language")  # type: ignore[prop-decorator]
+    @property
+    def letter_title(self) -> str | None:
+        return warning_letter_title(self.letter) if self.letter else None
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The warning letter as the debtor reads it, in the request's language: "
+        "amounts in rupiah and dates written out"
+    )
+    @property
+    def letter_text(self) -> str | None:
+        if not self.letter or not self.letter_number:
+            return None
+        sent_on = self.performed_at.astimezone(JAKARTA).date()
+        return warning_letter_text(self.letter_number, self.letter, sent_on)
 
 
 class ActionList(BaseModel):

@@ -26,6 +26,7 @@ from app.contracts.scope import visible_to
 from app.contracts.service import log_event
 from app.core.clock import JAKARTA, today_jakarta
 from app.core.errors import Conflict, FieldError, Unprocessable, invalid
+from app.core.i18n import _
 from app.reference.models import Branch
 from app.servicing.ledger import balance_of
 from app.servicing.models import Collateral
@@ -57,12 +58,14 @@ def record(
 ) -> CollectionAction:
     if contract.state != "ACTIVE":
         raise Conflict(
-            f"Contract {contract.number} is {contract.state}; collection works active contracts."
+            _("Contract {number} is {state}; collection works active contracts.").format(
+                number=contract.number, state=contract.state
+            )
         )
     performed: datetime = data["performed_at"]
     if performed.astimezone(JAKARTA).date() > today_jakarta():
         raise Unprocessable.field(
-            "performed_at", "A collection action is recorded once done, not ahead.",
+            "performed_at", _("A collection action is recorded once done, not ahead."),
             "future_date",
         )  # fmt: skip
     province = contract.application["applicant"]["address"]["province"]
@@ -198,7 +201,7 @@ def work_list(
             "kol": row.kol,
             "amount_at_risk": row.outstanding_principal,
             "broken_promises": row.broken_promises,
-            "strategy": strategy(row.bucket),
+            "strategy": _(strategy(row.bucket)),
             "collector": row.collector,
         }
         for row in rows
@@ -211,10 +214,16 @@ def assign_collector(
     """Give the contract to a collector of its branch (replacing the one it had)."""
     collector = session.scalar(select(User).where(User.username == username, User.active))
     if collector is None or collector.role != Role.COLLECTOR:
-        raise Unprocessable.field("collector", f"{username} is not an active collector.", "role")
+        raise Unprocessable.field(
+            "collector",
+            _("{username} is not an active collector.").format(username=username),
+            "role",
+        )
     if collector.branch_id != contract.branch_id:
         raise Unprocessable.field(
-            "collector", f"{username} works another branch than the contract's.", "branch"
+            "collector",
+            _("{username} works another branch than the contract's.").format(username=username),
+            "branch",
         )
     assignment = session.get(CollectorAssignment, contract.id) or CollectorAssignment(
         contract_id=contract.id

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 
 from app.applications.service import name_or_nik_filter
 from app.auth.dependencies import current_principal, require, require_role
@@ -25,7 +25,9 @@ from app.core.clock import start_of_day
 from app.core.dependencies import DbSession
 from app.core.errors import Forbidden, problem_responses
 from app.core.etags import etag_matches
+from app.core.i18n import _
 from app.core.inputs import BusinessDate
+from app.core.openapi import sends
 from app.core.pagination import decode_cursor
 from app.core.privacy import SEES_PERSONAL_DATA
 from app.reference.models import Dealer
@@ -33,16 +35,21 @@ from app.reference.models import Dealer
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
 Reader = Annotated[Principal, Depends(require(Permission.CONTRACT_READ))]
 IfMatch = Annotated[str | None, Header(description="ETag of the version you read")]
+IfNoneMatch = Annotated[
+    str | None, Header(description="ETag of the version you hold: 304 while it is current")
+]
 
 
-def transition_route(*actions: Action) -> dict[str, Any]:
+def transition_route(
+    *actions: Action, responses: dict[int | str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """Route options shared by every endpoint that moves a contract along the machine:
     the roles come from the transition table (those allowed every one of the endpoint's
-    actions), and the docs name the transitions."""
+    actions), and the docs name the transitions (and any ``responses`` of the route's own)."""
     roles = frozenset.intersection(*(roles_for(action) for action in actions))
     return {
         "openapi_extra": {"x-transitions": [action.value for action in actions]},
-        "responses": problem_responses(403, 404, 409, 412),
+        "responses": {**(responses or {}), **problem_responses(403, 404, 409, 412)},
         "dependencies": [Depends(require_role(roles, "/".join(a.value for a in actions)))],
     }
 
@@ -85,7 +92,7 @@ def list_contracts(
         query = query.where(Contract.created_at < start_of_day(submitted_to + timedelta(days=1)))
     if q is not None:
         if principal.role not in SEES_PERSONAL_DATA:
-            raise Forbidden("Searching by name or NIK is for branch staff.")
+            raise Forbidden(_("Searching by name or NIK is for branch staff."))
         query = query.where(name_or_nik_filter(q))
     after = decode_cursor(cursor)
     if after is not None:
@@ -97,19 +104,20 @@ def list_contracts(
     "/{number}",
     summary="Read one contract (ETag; If-None-Match gives 304)",
     response_model=ContractOut,
-    responses={304: {"description": "Not modified since the ETag you sent"},
+    responses={200: sends("ETag"),
+               304: {"description": "Not modified since the ETag you sent", **sends("ETag")},
                **problem_responses(403, 404)},
 )  # fmt: skip
 def get_contract(
     number: str,
-    request: Request,
     response: Response,
     session: DbSession,
     principal: Reader,
+    if_none_match: IfNoneMatch = None,
 ) -> Any:
     contract = service.get_visible(session, principal, number)
     etag = service.etag_of(contract)
-    if etag_matches(request.headers.get("if-none-match"), etag):
+    if etag_matches(if_none_match, etag):
         return Response(status_code=304, headers={"ETag": etag})
     response.headers["ETag"] = etag
     return contract_out(session, contract, principal)

@@ -25,6 +25,7 @@ from app.contracts.states import (
 from app.core.database import locks_rows
 from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, PreconditionFailed
 from app.core.etags import etag_matches
+from app.core.i18n import _
 from app.core.models import utcnow
 
 
@@ -37,7 +38,9 @@ def check_if_match(contract: Contract, if_match: str | None) -> None:
     current = etag_of(contract)
     if if_match is not None and not etag_matches(if_match, current):
         raise PreconditionFailed(
-            f"The contract has changed (now {current}); read it again and retry."
+            _("The contract has changed (now {etag}); read it again and retry.").format(
+                etag=current
+            )
         )
 
 
@@ -51,7 +54,7 @@ def get_visible(session: Session, principal: Principal, number: str) -> Contract
         query = query.with_for_update(of=Contract)
     contract = session.scalar(query)
     if contract is None:
-        raise NotFound(f"No contract {number} in your scope.")
+        raise NotFound(_("No contract {number} in your scope.").format(number=number))
     return contract
 
 
@@ -107,8 +110,10 @@ def bump_version(session: Session, contract: Contract, *, to_state: str | None =
         session.rollback()
         current = session.scalar(select(Contract.state).where(Contract.id == contract.id))
         raise Conflict(
-            f"Contract {contract.number} was changed by another request (now {current}); "
-            "read it again and retry.",
+            _(
+                "Contract {number} was changed by another request (now {state}); read it again "
+                "and retry."
+            ).format(number=contract.number, state=current),
             current_state=current,
         )
     for key, value in values.items():
@@ -121,14 +126,18 @@ def ensure_allowed(contract: Contract, action: Action, actor: Principal | None) 
     the states it is allowed from."""
     role: Role | None = actor.role if actor else None
     if role is not None and role not in roles_for(action):
-        raise Forbidden(f"Role {role} may not {action.value}.")
+        raise Forbidden(_("Role {role} may not {action}.").format(role=role, action=action.value))
     source = ContractState(contract.state)
     edge = find_edge(action, source, role)
     if edge is None:
         allowed = [state.value for state in sources_for(action, role)]
         raise InvalidTransition(
-            f"Contract {contract.number} is {source.value}; {action.value} is allowed from "
-            f"{', '.join(allowed)}.",
+            _("Contract {number} is {state}; {action} is allowed from {allowed}.").format(
+                number=contract.number,
+                state=source.value,
+                action=action.value,
+                allowed=", ".join(allowed),
+            ),
             current_state=source.value,
             allowed_from=allowed,
         )

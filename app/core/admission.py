@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.dependencies import READ_METHODS
 from app.core.errors import Busy, problem_response
+from app.core.i18n import _
 
 
 class WriteAdmission:
@@ -45,7 +46,8 @@ class WriteAdmission:
             retry = str(max(1, round(self.wait_seconds)))
             busy = problem_response(
                 Busy.status, Busy.slug, Busy.title,
-                f"Too many changes are waiting; nothing was written. Retry in {retry} s.",
+                _("Too many changes are waiting; nothing was written. Retry in {seconds} s.")
+                .format(seconds=retry),
                 Request(scope), headers={"Retry-After": retry},
             )  # fmt: skip
             await busy(scope, receive, send)

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import ContentTooLarge, FieldError, problem_response
+from app.core.i18n import _, format_number
 
 # Answers carry personal data (names, NIKs, addresses): HTTPS only, never cached, never framed
 # or sniffed into something else, no Referer leaking a contract number to another site.
@@ -112,7 +113,9 @@ class BodyLimit:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        detail = f"The request body is larger than {self.limit:,} bytes."
+        detail = _("The request body is larger than {limit} bytes.").format(
+            limit=format_number(self.limit)
+        )
         response = problem_response(
             ContentTooLarge.status,
             ContentTooLarge.slug,

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.dependencies import DbSession
 from app.core.errors import Unprocessable
+from app.core.i18n import _
 from app.core.models import Base, UTCDateTime, utcnow
 from app.core.settings import get_settings
 
@@ -70,7 +71,7 @@ def _replay(record: IdempotencyRecord, wanted: str) -> JSONResponse:
     if record.fingerprint != wanted:
         raise Unprocessable.field(
             "Idempotency-Key",
-            "This key was used with another request; use a new key for a new request.",
+            _("This key was used with another request; use a new key for a new request."),
             "idempotency_key_reused",
         )
     return JSONResponse(

@@ -37,12 +37,20 @@ from pydantic import (
     GetCoreSchemaHandler,
     Strict,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
 )
 from pydantic.fields import FieldInfo
-from pydantic_core import CoreSchema, PydanticCustomError, core_schema
+from pydantic_core import (
+    CoreSchema,
+    InitErrorDetails,
+    PydanticCustomError,
+    ValidationError,
+    core_schema,
+)
 from stdnum.id import nik as stdnum_nik
 
-from app.core.errors import FieldError, invalid
+from app.core.errors import FieldError, invalid, translated, unsupported_media_type
+from app.core.i18n import N_, _
 
 STORED = {"stored": True}
 EARLIEST_BUSINESS_DATE = date(2000, 1, 1)
@@ -61,7 +69,7 @@ _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*")
 READ_HEADERS = ("if-match", "if-none-match", "idempotency-key")
 
 
-def _stored(info: ValidationInfo | None) -> bool:
+def is_stored(info: ValidationInfo | None) -> bool:
     return bool(info is not None and isinstance(info.context, dict) and info.context.get("stored"))
 
 
@@ -78,31 +86,49 @@ def text_problem(value: str, *, free_text: bool = False) -> PydanticCustomError 
     for character in value:
         category = unicodedata.category(character)
         if category == "Cc" and not (free_text and character in _LINE_LAYOUT):
+            template = (
+                N_(
+                    "Control character {character} is not allowed; a note may break lines "
+                    "(\\n) and indent (\\t)."
+                )
+                if free_text
+                else N_("Control character {character} is not allowed.")
+            )
             return PydanticCustomError(
                 "control_character",
-                "Control character {character} is not allowed"
-                + ("; a note may break lines (\\n) and indent (\\t)." if free_text else "."),
-                {"character": _describe(character)},
+                template,
+                {"character": _describe(character), "template": template},
             )
         if category in ("Zl", "Zp") and not free_text:
+            template = N_("Line break {character} is not allowed in one line of text.")
             return PydanticCustomError(
                 "control_character",
-                "Line break {character} is not allowed in one line of text.",
-                {"character": _describe(character)},
+                template,
+                {"character": _describe(character), "template": template},
             )
         if category == "Cs":
+            template = N_("A lone surrogate {character} is not a character.")
             return PydanticCustomError(
-                "invalid_character", "A lone surrogate {character} is not a character.",
-                {"character": _describe(character)},
-            )  # fmt: skip
+                "invalid_character",
+                template,
+                {"character": _describe(character), "template": template},
+            )
         if category == "Cf" and (not free_text or character in _BIDI_CONTROLS or character == _BOM):
+            template = N_(
+                "Invisible character {character} is not allowed: it makes text read or compare "
+                "otherwise than it looks."
+            )
             return PydanticCustomError(
                 "invisible_character",
-                "Invisible character {character} is not allowed: it makes text read or compare "
-                "otherwise than it looks.",
-                {"character": _describe(character)},
+                template,
+                {"character": _describe(character), "template": template},
             )
     return None
+
+
+def message_of(problem: PydanticCustomError) -> str:
+    """One of our rules' errors, in the request's language."""
+    return translated({"type": problem.type, "ctx": problem.context, "msg": problem.message()})
 
 
 def _clean(value: str, free_text: bool) -> str:
@@ -125,7 +151,8 @@ def _clean_document(value: Any) -> Any:
             if problem is not None:
                 raise PydanticCustomError(
                     problem.type, "At {path}: {message}",
-                    {"path": path.lstrip(".") or "the top", "message": problem.message()},
+                    {"path": path.lstrip(".") or _("the top"), "message": message_of(problem),
+                     "template": N_("At {path}: {message}")},
                 )  # fmt: skip
             return unicodedata.normalize("NFC", item)
         return item
@@ -142,10 +169,12 @@ def iso_date(value: Any) -> Any:
         try:
             return date.fromisoformat(value)
         except ValueError:
+            template = N_("{value} is not a day of the calendar.")
             raise PydanticCustomError(
-                "date_from_string", "{value} is not a day of the calendar.", {"value": value}
+                "date_from_string", template, {"value": value, "template": template}
             ) from None
-    raise PydanticCustomError("date_type", "A date is a string YYYY-MM-DD.")
+    template = N_("A date is a string YYYY-MM-DD.")
+    raise PydanticCustomError("date_type", template, {"template": template})
 
 
 def iso_datetime(value: Any) -> Any:
@@ -153,17 +182,23 @@ def iso_datetime(value: Any) -> Any:
     of seconds."""
     if isinstance(value, datetime) or (isinstance(value, str) and _ISO_DATETIME.fullmatch(value)):
         return value
-    raise PydanticCustomError("datetime_type", "An instant is a string YYYY-MM-DDThh:mm:ss+hh:mm.")
+    template = N_("An instant is a string YYYY-MM-DDThh:mm:ss+hh:mm.")
+    raise PydanticCustomError("datetime_type", template, {"template": template})
 
 
 def _between(earliest: date, latest: date) -> AfterValidator:
     def check(value: Any, info: ValidationInfo) -> Any:
         day = value.date() if isinstance(value, datetime) else value
-        if not _stored(info) and not earliest <= day <= latest:
+        if not is_stored(info) and not earliest <= day <= latest:
+            template = N_("A date from {earliest} to {latest}.")
             raise PydanticCustomError(
                 "date_range",
-                "A date from {earliest} to {latest}.",
-                {"earliest": earliest.isoformat(), "latest": latest.isoformat()},
+                template,
+                {
+                    "earliest": earliest.isoformat(),
+                    "latest": latest.isoformat(),
+                    "template": template,
+                },
             )
         return value
 
@@ -173,8 +208,27 @@ def _between(earliest: date, latest: date) -> AfterValidator:
 def exact_int(value: Any) -> Any:
     """Before a ``Literal`` of numbers, which would take ``true`` for 1 and ``10.0`` for 10."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise PydanticCustomError("int_type", "Input should be an integer.")
+        template = N_("Input should be an integer.")
+        raise PydanticCustomError("int_type", template, {"template": template})
     return value
+
+
+def without_union_tag(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """Around a discriminated union (an individual or a company applicant): its errors carry
+    the path of the field as the client wrote it (``applicant.birth_date``), without the
+    union's tag that pydantic puts in it (``applicant.individual.birth_date``)."""
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        details = [
+            InitErrorDetails(
+                type=PydanticCustomError(error["type"], error["msg"], error.get("ctx")),
+                loc=tuple(error["loc"][1:]),
+                input=error["input"],
+            )
+            for error in exc.errors()
+        ]
+        raise ValidationError.from_exception_data(exc.title, details) from None
 
 
 class _FreeTextMark:
@@ -232,17 +286,17 @@ def _marked(field: FieldInfo, mark: type) -> bool:
 
 def clean_line(value: Any, info: ValidationInfo) -> Any:
     """Before a request's string: refused with a control or invisible character, else NFC."""
-    return value if _stored(info) or not isinstance(value, str) else _clean(value, False)
+    return value if is_stored(info) or not isinstance(value, str) else _clean(value, False)
 
 
 def clean_note(value: Any, info: ValidationInfo) -> Any:
     """As :func:`clean_line`, for free text."""
-    return value if _stored(info) or not isinstance(value, str) else _clean(value, True)
+    return value if is_stored(info) or not isinstance(value, str) else _clean(value, True)
 
 
 def clean_document(value: Any, info: ValidationInfo) -> Any:
     """After a JSON document's validation: every key and string of it as free text."""
-    return value if _stored(info) else _clean_document(value)
+    return value if is_stored(info) else _clean_document(value)
 
 
 def _checked(schema: Any, free_text: bool) -> Any:
@@ -270,7 +324,10 @@ class RequestModel(BaseModel):
         cls, source: type[BaseModel], handler: GetCoreSchemaHandler
     ) -> CoreSchema:
         schema = handler(source)
-        fields = schema.get("schema", {}).get("fields", {}) if schema["type"] == "model" else {}
+        model: Any = schema
+        while model["type"].startswith("function-"):  # a model validator wraps the model
+            model = model["schema"]
+        fields = model.get("schema", {}).get("fields", {}) if model["type"] == "model" else {}
         for name, field in fields.items():
             info = cls.model_fields[name]
             if _marked(info, _DocumentMark):
@@ -296,6 +353,14 @@ def reject_control_characters(request: Request) -> None:
         problem = text_problem(value) if isinstance(value, str) else None
         if problem is not None:
             field = f"{source}.{name}"
-            errors.append(FieldError(field=field, message=problem.message(), rule=problem.type))
+            errors.append(FieldError(field=field, message=message_of(problem), rule=problem.type))
     if errors:
         raise invalid(errors)
+
+
+async def require_media_type(request: Request) -> None:
+    """415 for a body in a media type the operation does not take, before the body is read
+    as anything (see :func:`app.core.errors.unsupported_media_type`)."""
+    problem = await unsupported_media_type(request)
+    if problem is not None:
+        raise problem

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Path
 
 from app.core.errors import Unprocessable
+from app.core.i18n import _
 
 
 def encode_cursor(last_id: int) -> str:
@@ -19,13 +20,13 @@ def decode_cursor(cursor: str | None) -> int | None:
         return None
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, value = text.partition(":")
+        prefix, _sep, value = text.partition(":")
         if prefix != "k1" or not value.isdigit():
             raise ValueError(text)
         return int(value)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise Unprocessable.field(
-            "cursor", "Not a cursor this API gave out.", "invalid_cursor"
+            "cursor", _("Not a cursor this API gave out."), "invalid_cursor"
         ) from None
 
 

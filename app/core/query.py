@@ -4,6 +4,7 @@ silently return the unfiltered list. "Known" means documented in the OpenAPI doc
 from fastapi import Request
 
 from app.core.errors import FieldError, Unprocessable
+from app.core.i18n import _
 
 
 def reject_unknown_query_parameters(request: Request) -> None:
@@ -17,19 +18,20 @@ def reject_unknown_query_parameters(request: Request) -> None:
         return
     documented = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "query"}
     errors = [
-        FieldError(field=f"query.{name}", message="Unknown parameter.", rule="unknown")
+        FieldError(field=f"query.{name}", message=_("Unknown parameter."), rule="unknown")
         for name in sorted(set(request.query_params) - set(documented))
     ]
     errors += [
-        FieldError(field=f"query.{name}", message="Given more than once.", rule="repeated")
+        FieldError(field=f"query.{name}", message=_("Given more than once."), rule="repeated")
         for name, parameter in documented.items()
         if len(request.query_params.getlist(name)) > 1
         and parameter.get("schema", {}).get("type") != "array"
     ]
     if errors:
-        allowed = ", ".join(sorted(documented)) or "none"
+        allowed = ", ".join(sorted(documented)) or _("none")
         raise Unprocessable(
-            f"Query parameters: {'; '.join(f'{e.field} {e.message.lower()}' for e in errors)} "
-            f"This endpoint takes: {allowed}.",
+            _("Query parameters: {problems} This endpoint takes: {allowed}.").format(
+                problems="; ".join(f"{e.field}: {e.message}" for e in errors), allowed=allowed
+            ),
             errors=errors,
         )

@@ -1,14 +1,16 @@
 """Service settings, read once from the environment (prefix ``KREDO_``)."""
 
+import re
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+_ORIGIN = re.compile(r"https?://[a-z0-9.-]+(?::\d{1,5})?")
 
 
 class Settings(BaseSettings):
@@ -28,9 +30,32 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     auth_failures_allowed: int = Field(default=10, ge=1)
     auth_failure_window_seconds: int = Field(default=60, ge=1, le=86_400)
+    # Browser front-ends served from other origins (a dealer's web app) that may call the
+    # API: each origin as the browser sends it, scheme://host[:port]; a JSON list in the
+    # environment. Empty: no cross-origin calls.
+    cors_origins: list[str] = []
     # How long an Idempotency-Key is remembered (the IETF draft suggests 24 hours); the close
     # of business clears the older ones.
+    # The language of messages when a request's Accept-Language names none of ours (and of
+    # the CLI when LANG does not).
+    default_language: Literal["id", "en"] = "id"
     idempotency_key_hours: int = Field(default=24, ge=1, le=24 * 30)
+    # Browsers (the portfolio page): the secret that signs the session cookie and its CSRF
+    # tokens (required in production; elsewhere a new one per process), and how long a
+    # session lasts after logging in.
+    session_secret: SecretStr | None = Field(default=None, min_length=32)
+    session_minutes: int = Field(default=480, ge=1, le=7 * 24 * 60)
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: scheme://host[:port], lower case, no path "
+                    "and no wildcard"
+                )
+        return value
 
     @field_validator("kol_upper_days")
     @classmethod

@@ -17,6 +17,7 @@ from app.contracts.states import Action
 from app.contracts.views import masked
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
+from app.core.i18n import _, gettext
 from app.core.idempotency import Idempotent
 from app.core.pagination import RowId, decode_cursor, encode_cursor
 from app.core.privacy import SEES_PERSONAL_DATA
@@ -110,7 +111,7 @@ def get_prescreening(number: str, session: DbSession, principal: DecisionReader)
     contract = get_visible(session, principal, number)
     screening = latest_of(session, Prescreening, contract)
     if screening is None:
-        raise NotFound(f"Contract {number} has not been pre-screened.")
+        raise NotFound(_("Contract {number} has not been pre-screened.").format(number=number))
     return prescreening_out(session, principal, contract, screening)
 
 
@@ -204,7 +205,7 @@ def match_person(data: IdentityIn, session: DbSession, principal: Matcher) -> Ma
 def get_customer(customer_id: RowId, session: DbSession, principal: CustomerReader) -> CustomerOut:
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise NotFound(f"No customer {customer_id}.")
+        raise NotFound(_("No customer {id}.").format(id=customer_id))
     return _customer_out(session, principal, customer)
 
 
@@ -262,7 +263,7 @@ def remove_negative_entry(
 ) -> NegativeEntryOut:
     entry = session.get(NegativeEntry, entry_id)
     if entry is None:
-        raise NotFound(f"No negative-list entry {entry_id}.")
+        raise NotFound(gettext("No negative-list entry {id}.").format(id=entry_id))
     entry.active = False
     entry.reason = f"{entry.reason or ''} | removed: {data.reason}".strip(" |")[:500]
     session.flush()
@@ -284,6 +285,9 @@ def import_negative_list(
             description="Header: subject,category,full_name,nik,birth_date,birth_place,"
             "mother_maiden_name,chassis_number,engine_number,dealers,reason "
             "(dealers separated by ';')",
+            # The file's bytes as they are (OpenAPI's raw body): a generated client sends a
+            # file, where a plain string would be taken for JSON.
+            json_schema_extra={"format": "binary"},
             examples=["subject,category,full_name,nik,birth_date\n"
                       "person,fraud,Bambang Hermawan,3171011708750003,1975-08-17\n"],
         ),

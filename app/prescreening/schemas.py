@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.contracts.models import REASON_LENGTH
+from app.core.i18n import N_
 from app.core.inputs import FreeText, HistoricDate, Nik, RequestModel
 
 
@@ -151,9 +152,9 @@ class NegativeEntryIn(RequestModel):
         if self.subject == "person" and not (
             self.full_name and (self.nik or self.birth_date or self.mother_maiden_name)
         ):
-            raise ValueError("a person needs a name and a NIK, birth date or mother's name")
+            raise ValueError(N_("a person needs a name and a NIK, birth date or mother's name"))
         if self.subject == "vehicle" and not (self.chassis_number or self.engine_number):
-            raise ValueError("a vehicle needs its chassis or engine number")
+            raise ValueError(N_("a vehicle needs its chassis or engine number"))
         return self
 
 
@@ -206,21 +207,34 @@ class ImportRowError(BaseModel):
     field: str
     rule: str
     message: str
+    value: str | None = Field(
+        default=None, description="The refused value as the file gave it (none for the whole row)"
+    )
 
 
 class ImportReport(BaseModel):
+    """A file's rows: each created, updated (a row for someone already imported, with other
+    details), unchanged (already there as the file says), or refused (``errors``).
+    A person is known by his NIK (else by his name, birth date, birthplace and mother's name),
+    a vehicle by its chassis number (else its engine number); on the negative list, once per
+    category."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"rows": 3, "imported": 2, "rejected": 1,
+                {"rows": 3, "imported": 2, "created": 1, "updated": 0, "unchanged": 1,
+                 "rejected": 1,
                  "errors": [{"row": 3, "field": "nik", "rule": "nik_length",
-                             "message": "A NIK has 16 digits."}]}
+                             "message": "A NIK has 16 digits.", "value": "3171011708"}]}
             ]
         }
     )  # fmt: skip
 
     rows: int
-    imported: int
+    imported: int = Field(description="Rows accepted: created + updated + unchanged")
+    created: int
+    updated: int
+    unchanged: int
     rejected: int
     errors: list[ImportRowError]
 

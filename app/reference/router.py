@@ -1,17 +1,19 @@
-"""`/v1/branches`, `/v1/dealers`, `/v1/areas`, `/v1/products`: admin writes, staff reads."""
+"""`/v1/branches`, `/v1/dealers`, `/v1/areas`, `/v1/products`: admin writes, staff reads.
+`/v1/provinces`: the code list of provinces, for anyone signed in."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 from sqlalchemy import select
 
-from app.auth.dependencies import require
+from app.auth.dependencies import current_principal, require
 from app.auth.roles import Permission
 from app.auth.service import Principal
 from app.core.dependencies import DbSession
 from app.core.errors import problem_responses
 from app.reference import service
 from app.reference.models import Area, Branch, Dealer, Product
+from app.reference.regions import provinces
 from app.reference.schemas import (
     AreaIn,
     AreaOut,
@@ -26,6 +28,7 @@ from app.reference.schemas import (
     ProductIn,
     ProductOut,
     ProductPatch,
+    ProvinceOut,
 )
 
 router = APIRouter(prefix="/v1", tags=["reference data"])
@@ -33,6 +36,30 @@ Reader = Annotated[Principal, Depends(require(Permission.REFERENCE_READ))]
 Writer = Annotated[Principal, Depends(require(Permission.REFERENCE_WRITE))]
 READ_ERRORS = problem_responses(403, 404)
 WRITE_ERRORS = problem_responses(403, 404, 409)
+
+
+@router.get(
+    "/provinces",
+    summary="List Indonesia's provinces with their codes and time zones",
+    responses=problem_responses(),
+)
+def list_provinces(_: Annotated[Principal, Depends(current_principal)]) -> Page[ProvinceOut]:
+    """The code list an address's `province` is checked against (any authenticated caller:
+    a dealer's front-end fills its form from it). The time zone is the one in which the
+    debtor may be contacted by collection."""
+    return Page(
+        items=[
+            ProvinceOut(
+                code=p.code,
+                name=p.name,
+                name_en=p.name_en,
+                iso_3166_2=p.iso_3166_2,
+                time_zone=p.time_zone,
+                also_written=list(p.also_written),
+            )
+            for p in provinces().values()
+        ]
+    )
 
 
 @router.get("/branches", summary="List branches", responses=READ_ERRORS)

@@ -232,3 +232,29 @@ class ProductOut(_Out):
 
 class Page(BaseModel, Generic[T]):
     items: list[T]
+
+
+class ProvinceOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "73",
+                    "name": "Sulawesi Selatan",
+                    "name_en": "South Sulawesi",
+                    "iso_3166_2": "ID-SN",
+                    "time_zone": "Asia/Makassar",
+                    "also_written": ["Sulsel"],
+                }
+            ]
+        }
+    )
+
+    code: str = Field(description="Two-digit BPS code: what an address's `province` keeps")
+    name: str
+    name_en: str
+    iso_3166_2: str
+    time_zone: str = Field(
+        description="Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)"
+    )
+    also_written: list[str] = Field(description="Other ways of writing it that are accepted")

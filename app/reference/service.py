@@ -6,6 +6,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.i18n import N_, _
 from app.reference.models import Area, AreaPostalPrefix, Branch, Dealer, Product
 from app.reference.schemas import (
     AreaIn,
@@ -18,6 +19,18 @@ from app.reference.schemas import (
 )
 
 M = TypeVar("M", Branch, Dealer, Area, Product)
+UNKNOWN = {
+    "branch": N_("Unknown branch {code!r}."),
+    "dealer": N_("Unknown dealer {code!r}."),
+    "area": N_("Unknown area {code!r}."),
+    "product": N_("Unknown product {code!r}."),
+}
+MISSING = {
+    "branch": N_("No branch {code!r}."),
+    "dealer": N_("No dealer {code!r}."),
+    "area": N_("No area {code!r}."),
+    "product": N_("No product {code!r}."),
+}
 
 
 def by_code(session: Session, model: type[M], code: str, *, field: str | None = None) -> M:
@@ -26,14 +39,15 @@ def by_code(session: Session, model: type[M], code: str, *, field: str | None = 
     if row is None:
         label = model.label
         if field is not None:
-            raise Unprocessable.field(field, f"Unknown {label} {code!r}.", f"unknown_{label}")
-        raise NotFound(f"No {label} {code!r}.")
+            message = _(UNKNOWN[label]).format(code=code)
+            raise Unprocessable.field(field, message, f"unknown_{label}")
+        raise NotFound(_(MISSING[label]).format(code=code))
     return row
 
 
 def _ensure_new_code(session: Session, model: type[M], code: str) -> None:
     if session.scalar(select(model.id).where(model.code == code)) is not None:
-        raise Conflict(f"Code {code!r} is already used.")
+        raise Conflict(_("Code {code!r} is already used.").format(code=code))
 
 
 def update_by_code(session: Session, model: type[M], code: str, changes: dict[str, Any]) -> M:
@@ -109,7 +123,11 @@ def _set_prefixes(session: Session, area: Area, prefixes: list[str]) -> None:
         .where(AreaPostalPrefix.prefix.in_(wanted), AreaPostalPrefix.area_id != area.id)
     ).first()
     if taken is not None:
-        raise Conflict(f"Postal prefix {taken[0]} already belongs to area {taken[1]}.")
+        raise Conflict(
+            _("Postal prefix {prefix} already belongs to area {area}.").format(
+                prefix=taken[0], area=taken[1]
+            )
+        )
     session.execute(delete(AreaPostalPrefix).where(AreaPostalPrefix.area_id == area.id))
     session.add_all(AreaPostalPrefix(prefix=p, area_id=area.id) for p in wanted)
     session.flush()

@@ -16,6 +16,7 @@ from app.contracts.service import check_if_match, get_visible, latest_of
 from app.contracts.states import Action
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
+from app.core.i18n import _
 from app.core.idempotency import Idempotent
 from app.core.inputs import STORED
 from app.core.pagination import RowId
@@ -180,5 +181,7 @@ def get_fatal_scores(number: str, session: DbSession, principal: DecisionReader)
     contract = get_visible(session, principal, number)
     stored = latest_of(session, FatalScore, contract)
     if stored is None:
-        raise NotFound(f"Contract {number} has no fatal-scores decision yet.")
+        raise NotFound(
+            _("Contract {number} has no fatal-scores decision yet.").format(number=number)
+        )
     return fatal_score_out(session, contract, stored)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from app.core.i18n import _
+
 # The facts a rule may test, and their kind. ``number`` facts compare with <, <=, >=, >,
 # between; ``flag`` facts with ==; ``category`` facts with in / not_in.
 FACTS: dict[str, str] = {
@@ -64,18 +66,18 @@ def _threshold_problems(path: str, kind: str, operator: str, threshold: Any) -> 
         ok = (isinstance(threshold, list) and len(threshold) == 2
               and all(_number(t) for t in threshold)
               and Decimal(str(threshold[0])) <= Decimal(str(threshold[1])))  # fmt: skip
-        return [] if ok else [(f"{path}.threshold", "between takes [low, high], low <= high.",
+        return [] if ok else [(f"{path}.threshold", _("between takes [low, high], low <= high."),
                                "threshold")]  # fmt: skip
     if kind == "number":
-        return [] if _number(threshold) else [(f"{path}.threshold", "A number is needed.",
+        return [] if _number(threshold) else [(f"{path}.threshold", _("A number is needed."),
                                                "threshold")]  # fmt: skip
     if kind == "flag":
         return [] if isinstance(threshold, bool) else [(f"{path}.threshold",
-                                                        "true or false is needed.",
+                                                        _("true or false is needed."),
                                                         "threshold")]  # fmt: skip
     listed = isinstance(threshold, list) and bool(threshold)
     ok = listed and all(isinstance(t, str) for t in threshold)
-    return [] if ok else [(f"{path}.threshold", "A list of values is needed.", "threshold")]
+    return [] if ok else [(f"{path}.threshold", _("A list of values is needed."), "threshold")]
 
 
 def definition_problems(definition: dict[str, Any]) -> list[Problem]:
@@ -86,70 +88,74 @@ def definition_problems(definition: dict[str, Any]) -> list[Problem]:
         path = f"knockouts[{i}]"
         code, field, operator = rule.get("code"), rule.get("field"), rule.get("operator")
         if not code or code in codes:
-            problems.append((f"{path}.code", "Each rule needs a code of its own.", "code"))
+            problems.append((f"{path}.code", _("Each rule needs a code of its own."), "code"))
         codes.add(code)
         kind = FACTS.get(field or "")
         if kind is None:
-            problems.append((f"{path}.field", f"Unknown fact {field!r}; known: "
-                             f"{', '.join(sorted(FACTS))}.", "unknown_fact"))  # fmt: skip
+            message = _("Unknown fact {fact!r}; known: {known}.")
+            known = ", ".join(sorted(FACTS))
+            problems.append((f"{path}.field", message.format(fact=field, known=known),
+                             "unknown_fact"))  # fmt: skip
             continue
         if operator not in OPERATORS[kind]:
-            problems.append((f"{path}.operator", f"{field} is a {kind}: use "
-                             f"{', '.join(sorted(OPERATORS[kind]))}.", "operator"))  # fmt: skip
+            message = _("{fact} is a {kind}: use {operators}.")
+            operators = ", ".join(sorted(OPERATORS[kind]))
+            problems.append((f"{path}.operator", message.format(fact=field, kind=kind,
+                             operators=operators), "operator"))  # fmt: skip
             continue
         problems += _threshold_problems(path, kind, operator, rule.get("threshold"))
     for i, item in enumerate(definition.get("scorecard", [])):
         path = f"scorecard[{i}]"
         kind = FACTS.get(item.get("attribute", ""))
         if kind is None:
-            problems.append((f"{path}.attribute", f"Unknown fact {item.get('attribute')!r}.",
-                             "unknown_fact"))  # fmt: skip
+            message = _("Unknown fact {fact!r}.").format(fact=item.get("attribute"))
+            problems.append((f"{path}.attribute", message, "unknown_fact"))
             continue
         bands = item.get("bands") or []
         if not bands:
-            problems.append((f"{path}.bands", "An attribute needs at least one band.", "bands"))
+            problems.append((f"{path}.bands", _("An attribute needs at least one band."), "bands"))
         spans: list[tuple[Decimal, Decimal]] = []
         for j, band in enumerate(bands):
             bpath = f"{path}.bands[{j}]"
             if not isinstance(band.get("points"), int) or isinstance(band.get("points"), bool):
-                problems.append((f"{bpath}.points", "Points are a whole number.", "points"))
+                problems.append((f"{bpath}.points", _("Points are a whole number."), "points"))
             if kind == "number":
                 low, high = band.get("min"), band.get("max")
                 if (low is not None and not _number(low)) or (
                     high is not None and not _number(high)
                 ):
-                    problems.append((bpath, "min and max are numbers (or absent).", "band"))
+                    problems.append((bpath, _("min and max are numbers (or absent)."), "band"))
                     continue
                 lo = Decimal(str(low)) if low is not None else Decimal("-Infinity")
                 hi = Decimal(str(high)) if high is not None else Decimal("Infinity")
                 if lo >= hi:
-                    problems.append((bpath, "min must be below max.", "band"))
+                    problems.append((bpath, _("min must be below max."), "band"))
                 elif any(lo < h and l < hi for l, h in spans):  # noqa: E741
-                    problems.append((bpath, "Bands of one attribute may not overlap.",
+                    problems.append((bpath, _("Bands of one attribute may not overlap."),
                                      "band_overlap"))  # fmt: skip
                 spans.append((lo, hi))
             elif kind == "flag" and not isinstance(band.get("value"), bool):
-                problems.append((f"{bpath}.value", "A flag band has value true or false.",
+                problems.append((f"{bpath}.value", _("A flag band has value true or false."),
                                  "band"))  # fmt: skip
             elif kind == "category" and not isinstance(band.get("values"), list):
-                problems.append((f"{bpath}.values", "A category band lists its values.",
+                problems.append((f"{bpath}.values", _("A category band lists its values."),
                                  "band"))  # fmt: skip
     grades = definition.get("grades") or []
     if [g.get("grade") for g in grades] != list(GRADES):
-        problems.append(("grades", "Grades A to E, in that order.", "grades"))
+        problems.append(("grades", _("Grades A to E, in that order."), "grades"))
     floors = [g.get("min_score") for g in grades]
     ordered = all(isinstance(f, int) for f in floors) and floors == sorted(floors, reverse=True)
     if not ordered or len(set(floors)) != len(floors):
-        problems.append(("grades", "Each grade's min_score is a whole number, strictly below "
-                         "the grade above.", "grade_floors"))  # fmt: skip
+        problems.append(("grades", _("Each grade's min_score is a whole number, strictly below "
+                                     "the grade above."), "grade_floors"))  # fmt: skip
     for i, grade in enumerate(grades):
         if grade.get("recommendation") not in RECOMMENDATIONS:
-            problems.append((f"grades[{i}].recommendation", f"One of {', '.join(RECOMMENDATIONS)}.",
-                             "recommendation"))  # fmt: skip
+            message = _("One of {values}.").format(values=", ".join(RECOMMENDATIONS))
+            problems.append((f"grades[{i}].recommendation", message, "recommendation"))
     rate = definition.get("parameters", {}).get("reference_flat_rate")
     if rate is None or not _number(rate) or not Decimal("0") < Decimal(str(rate)) < 1:
-        problems.append(("parameters.reference_flat_rate", "The flat rate per year used to "
-                         "estimate the installment, e.g. '0.20'.", "reference_rate"))  # fmt: skip
+        problems.append(("parameters.reference_flat_rate", _("The flat rate per year used to "
+                         "estimate the installment, e.g. '0.20'."), "reference_rate"))  # fmt: skip
     return problems
 
 
@@ -230,7 +236,7 @@ def evaluate(definition: dict[str, Any], facts: dict[str, Any]) -> Decision:
         points.append((attribute, value, got))
         if reason:
             reasons.append(reason)
-    score = sum(p for _, _, p in points)
+    score = sum(p for _attribute, _input, p in points)
     grade = next(g for g in [*definition["grades"], {"grade": "E", "min_score": None,
                                                      "recommendation": "decline"}]
                  if g["min_score"] is None or score >= g["min_score"])  # fmt: skip

@@ -13,6 +13,7 @@ from app.contracts.service import ensure_allowed, latest_of, transition
 from app.contracts.states import Action, ContractState
 from app.core.clock import today_jakarta
 from app.core.errors import Conflict, FieldError, NotFound, Unprocessable, invalid
+from app.core.i18n import _, format_rupiah
 from app.prescreening.models import ContractParty, Prescreening
 from app.prescreening.service import note_rejection
 from app.reference.models import Product
@@ -65,7 +66,7 @@ def active_rule_set(session: Session, product_id: int) -> RuleSet:
         select(RuleSet).where(RuleSet.product_id == product_id, RuleSet.status == "active")
     )
     if rule_set is None:
-        raise Conflict("No rule set is active for this product; head office publishes one.")
+        raise Conflict(_("No rule set is active for this product; head office publishes one."))
     return rule_set
 
 
@@ -73,7 +74,9 @@ def record_slik(
     session: Session, principal: Principal, contract: Contract, data: SlikIn
 ) -> SlikCheck:
     if data.checked_on > today_jakarta():
-        raise Unprocessable.field("checked_on", "The check cannot be in the future.", "future_date")
+        raise Unprocessable.field(
+            "checked_on", _("The check cannot be in the future."), "future_date"
+        )
     check = SlikCheck(contract_id=contract.id, entered_by_id=principal.user_id, **data.model_dump())
     session.add(check)
     session.flush()
@@ -133,8 +136,9 @@ def decide(
     financed = contract.otr_price - contract.down_payment
     if slik is None and financed > product.slik_required_above:
         raise Conflict(
-            f"Enter the SLIK result first: it is required when more than "
-            f"Rp {product.slik_required_above:,} is financed."
+            _(
+                "Enter the SLIK result first: it is required when more than {amount} is financed."
+            ).format(amount=format_rupiah(product.slik_required_above))
         )
     screening = latest_of(session, Prescreening, contract)
     result = screening.result if screening else {}
@@ -164,12 +168,14 @@ def decide(
     if deviation is not None:
         if not knocked:
             raise Unprocessable.field(
-                "deviation", "No knock-out fired: nothing to override.", "nothing_to_override"
+                "deviation", _("No knock-out fired: nothing to override."), "nothing_to_override"
             )
         if sorted(set(deviation.rules)) != sorted(knocked):
             raise Unprocessable.field(
                 "deviation.rules",
-                f"Override exactly the rules that fired: {', '.join(knocked)}.",
+                _("Override exactly the rules that fired: {rules}.").format(
+                    rules=", ".join(knocked)
+                ),
                 "deviation_rules",
             )
     stored = FatalScore(
@@ -227,5 +233,5 @@ def decide(
 def get_rule_set(session: Session, rule_set_id: int) -> RuleSet:
     rule_set = session.get(RuleSet, rule_set_id)
     if rule_set is None:
-        raise NotFound(f"No rule set {rule_set_id}.")
+        raise NotFound(_("No rule set {id}.").format(id=rule_set_id))
     return rule_set

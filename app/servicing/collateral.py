@@ -12,13 +12,18 @@ from app.contracts.service import log_event
 from app.contracts.states import ContractState
 from app.core.clock import today_jakarta
 from app.core.errors import NotFound, Unprocessable
+from app.core.i18n import _
 from app.servicing.models import Collateral
 
 
 def collateral_of(session: Session, contract: Contract) -> Collateral:
     collateral = session.scalar(select(Collateral).where(Collateral.contract_id == contract.id))
     if collateral is None:
-        raise NotFound(f"Contract {contract.number} has no collateral: it was never disbursed.")
+        raise NotFound(
+            _("Contract {number} has no collateral: it was never disbursed.").format(
+                number=contract.number
+            )
+        )
     return collateral
 
 
@@ -31,13 +36,14 @@ def update_collateral(
     registered = changes.get("fiduciary_registered_on")
     if registered is not None and registered > today_jakarta():
         raise Unprocessable.field(
-            "fiduciary_registered_on", "A registration cannot be dated ahead.", "future_date"
+            "fiduciary_registered_on", _("A registration cannot be dated ahead."), "future_date"
         )
     if changes.get("bpkb_status") == "released" and contract.state != ContractState.PAID_OFF:
         raise Unprocessable.field(
             "bpkb_status",
-            f"The BPKB is held until the contract is paid off; {contract.number} is "
-            f"{contract.state}.",
+            _("The BPKB is held until the contract is paid off; {number} is {state}.").format(
+                number=contract.number, state=contract.state
+            ),
             "bpkb_held_until_paid_off",
         )
     for name, value in changes.items():
@@ -45,12 +51,12 @@ def update_collateral(
     if (collateral.fiduciary_certificate is None) != (collateral.fiduciary_registered_on is None):
         raise Unprocessable.field(
             "fiduciary_certificate",
-            "A fiduciary registration has both its certificate number and its date.",
+            _("A fiduciary registration has both its certificate number and its date."),
             "certificate_and_date",
         )
     if collateral.bpkb_status != "awaited" and not collateral.bpkb_number:
         raise Unprocessable.field(
-            "bpkb_number", "A BPKB held or released has its number.", "bpkb_number"
+            "bpkb_number", _("A BPKB held or released has its number."), "bpkb_number"
         )
     log_event(session, contract, "collateral_change", principal,
               payload={"fields": sorted(changes)})  # fmt: skip

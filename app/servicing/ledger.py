@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.auth.service import Principal
 from app.contracts.models import Contract
 from app.core.errors import Conflict
+from app.core.i18n import _
 from app.reference.models import Product
 from app.servicing import rules
 from app.servicing.models import (
@@ -121,7 +122,11 @@ def open_account(
 def account_of(session: Session, contract: Contract) -> LoanAccount:
     account = session.get(LoanAccount, contract.id)
     if account is None:
-        raise Conflict(f"Contract {contract.number} was never disbursed: it has no ledger.")
+        raise Conflict(
+            _("Contract {number} was never disbursed: it has no ledger.").format(
+                number=contract.number
+            )
+        )
     return account
 
 

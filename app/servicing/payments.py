@@ -17,6 +17,7 @@ from app.contracts.service import log_event, transition
 from app.contracts.states import Action, ContractState
 from app.core.clock import today_jakarta
 from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.i18n import _, format_date, format_rupiah
 from app.core.models import utcnow
 from app.servicing import rules
 from app.servicing.ledger import (
@@ -37,7 +38,9 @@ def settle_ledger(session: Session, contract: Contract, since: date) -> rules.Le
     try:
         ledger = reallocate(session, contract)
     except ValueError as error:
-        raise Conflict(f"Contract {contract.number}: {error}.") from error
+        raise Conflict(
+            _("Contract {number}: {error}.").format(number=contract.number, error=error)
+        ) from error
     if ledger.paid_off_on is not None and contract.state == ContractState.ACTIVE:
         account = account_of(session, contract)
         account.off_book_from = ledger.paid_off_on
@@ -62,13 +65,16 @@ def settle_ledger(session: Session, contract: Contract, since: date) -> rules.Le
 
 def _check_value_date(session: Session, contract: Contract, field: str, day: date) -> None:
     if day > today_jakarta():
-        raise Unprocessable.field(field, "A payment cannot be dated in the future.", "future_date")
+        raise Unprocessable.field(
+            field, _("A payment cannot be dated in the future."), "future_date"
+        )
     account = account_of(session, contract)
     if day < account.disbursed_on:
         raise Unprocessable.field(
             field,
-            f"Contract {contract.number} was disbursed on {account.disbursed_on}; nothing is "
-            "paid on it before.",
+            _("Contract {number} was disbursed on {day}; nothing is paid on it before.").format(
+                number=contract.number, day=format_date(account.disbursed_on)
+            ),
             "before_disbursement",
         )
     restructured = session.scalar(
@@ -79,8 +85,10 @@ def _check_value_date(session: Session, contract: Contract, field: str, day: dat
     if restructured is not None and day < restructured:
         raise Unprocessable.field(
             field,
-            f"Contract {contract.number} was restructured on {restructured}: a payment dated "
-            "before then would change the balance the new schedule was made from.",
+            _(
+                "Contract {number} was restructured on {day}: a payment dated before then would "
+                "change the balance the new schedule was made from."
+            ).format(number=contract.number, day=format_date(restructured)),
             "before_restructuring",
         )
 
@@ -91,8 +99,10 @@ def post_payment(
     recovery = contract.state == ContractState.WRITTEN_OFF
     if contract.state != ContractState.ACTIVE and not recovery:
         raise Conflict(
-            f"Contract {contract.number} is {contract.state}; payments are taken "
-            "from active contracts (and, as recoveries, from written-off ones)."
+            _(
+                "Contract {number} is {state}; payments are taken from active contracts (and, "
+                "as recoveries, from written-off ones)."
+            ).format(number=contract.number, state=contract.state)
         )
     _check_value_date(session, contract, "paid_on", data["paid_on"])
     payment = Payment(
@@ -124,7 +134,7 @@ def find_payment(session: Session, payment_id: int) -> tuple[Payment, str]:
         .where(Payment.id == payment_id)
     ).first()
     if found is None:
-        raise NotFound(f"No payment {payment_id}.")
+        raise NotFound(_("No payment {id}.").format(id=payment_id))
     return found[0], found[1]
 
 
@@ -132,11 +142,13 @@ def reverse_payment(
     session: Session, principal: Principal, contract: Contract, payment: Payment, reason: str
 ) -> Payment:
     if payment.reversed_at is not None:
-        raise Conflict(f"Payment {payment.id} is already reversed.")
+        raise Conflict(_("Payment {id} is already reversed.").format(id=payment.id))
     if contract.state not in (ContractState.ACTIVE, ContractState.WRITTEN_OFF):
         raise Conflict(
-            f"Contract {contract.number} is {contract.state}: its payments are final; "
-            "record the returned money as a new arrangement."
+            _(
+                "Contract {number} is {state}: its payments are final; record the returned "
+                "money as a new arrangement."
+            ).format(number=contract.number, state=contract.state)
         )
     payment.reversed_at = utcnow()
     payment.reversal_reason = reason
@@ -170,12 +182,17 @@ def waive_late_charge(
     session: Session, principal: Principal, contract: Contract, amount: int, reason: str
 ) -> LedgerEntry:
     if contract.state != ContractState.ACTIVE:
-        raise Conflict(f"Contract {contract.number} is {contract.state}; nothing to waive.")
+        raise Conflict(
+            _("Contract {number} is {state}; nothing to waive.").format(
+                number=contract.number, state=contract.state
+            )
+        )
     today = today_jakarta()
     owed = balance_of(session, contract, today).late_charge_owed
     if amount > owed:
         raise Unprocessable.field(
-            "amount", f"The late charge owed today is Rp {owed:,}; waive at most that.",
+            "amount", _("The late charge owed today is {amount}; waive at most that.").format(
+                amount=format_rupiah(owed)),
             "more_than_owed",
         )  # fmt: skip
     entry = add_entry(session, contract, "late_charge_waiver", today, amount, principal,
@@ -191,12 +208,17 @@ def refund(
 ) -> LedgerEntry:
     """Pay a credit balance back to the customer (finance), recorded and reversible."""
     if contract.state not in (ContractState.ACTIVE, ContractState.PAID_OFF):
-        raise Conflict(f"Contract {contract.number} is {contract.state}; no credit to refund.")
+        raise Conflict(
+            _("Contract {number} is {state}; no credit to refund.").format(
+                number=contract.number, state=contract.state
+            )
+        )
     today = today_jakarta()
     credit = balance_of(session, contract, today).credit
     if data["amount"] > credit:
         raise Unprocessable.field(
-            "amount", f"The credit today is Rp {credit:,}; refund at most that.",
+            "amount", _("The credit today is {amount}; refund at most that.").format(
+                amount=format_rupiah(credit)),
             "more_than_credit",
         )  # fmt: skip
     entry = add_entry(session, contract, "refund", today, data["amount"], principal,
@@ -214,7 +236,7 @@ def reverse_refund(
         select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry.id)
     )
     if entry.kind != "refund" or reversed_already is not None:
-        raise Conflict(f"Ledger entry {entry.id} is not a standing refund.")
+        raise Conflict(_("Ledger entry {id} is not a standing refund.").format(id=entry.id))
     reversal = add_entry(session, contract, "reversal", entry.value_date, entry.amount,
                          principal, reverses_id=entry.id, reason=reason)  # fmt: skip
     log_event(session, contract, "refund_reversal", principal, reason=reason,

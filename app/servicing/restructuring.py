@@ -23,6 +23,7 @@ from app.contracts.service import ensure_allowed, transition
 from app.contracts.states import Action, ContractState
 from app.core.clock import today_jakarta
 from app.core.errors import Conflict, Unprocessable
+from app.core.i18n import _
 from app.core.models import utcnow
 from app.servicing.ledger import add_months, balance_of
 from app.servicing.models import Installment, Restructuring
@@ -59,7 +60,9 @@ def _standing(session: Session, contract: Contract, today: date) -> dict[str, An
     rows = [r for r in balance.installments if r.in_force]
     open_rows = [r for r in rows if r.unpaid > 0]
     if not open_rows:
-        raise Conflict(f"Contract {contract.number} has nothing left to restructure.")
+        raise Conflict(
+            _("Contract {number} has nothing left to restructure.").format(number=contract.number)
+        )
     upcoming = [r.due_date for r in open_rows if r.due_date > today]
     if upcoming:
         first_due = upcoming[0]
@@ -93,7 +96,9 @@ def _plan(
         if count <= remaining:
             raise Unprocessable.field(
                 "terms.installments",
-                f"An extension needs more than the {remaining} installments left.",
+                _("An extension needs more than the {count} installments left.").format(
+                    count=remaining
+                ),
                 "not_an_extension",
             )
     else:
@@ -101,13 +106,13 @@ def _plan(
         if new_rate >= rate:
             raise Unprocessable.field(
                 "terms.annual_rate",
-                f"A reduction needs a rate below the current {rate}.",
+                _("A reduction needs a rate below the current {rate}.").format(rate=rate),
                 "not_a_reduction",
             )
     if count + holiday > MAX_INSTALLMENTS:
         raise Unprocessable.field(
             "terms",
-            f"The new schedule may run at most {MAX_INSTALLMENTS} months.",
+            _("The new schedule may run at most {months} months.").format(months=MAX_INSTALLMENTS),
             "too_long",
         )
     plan = restructure(
@@ -130,8 +135,9 @@ def _record_plan(
 def _active(contract: Contract) -> None:
     if contract.state != ContractState.ACTIVE:
         raise Conflict(
-            f"Contract {contract.number} is {contract.state}; only active contracts are "
-            "restructured."
+            _("Contract {number} is {state}; only active contracts are restructured.").format(
+                number=contract.number, state=contract.state
+            )
         )
 
 
@@ -145,7 +151,11 @@ def request(
         )
     )
     if pending is not None:
-        raise Conflict(f"Restructuring {pending} of {contract.number} awaits its decision.")
+        raise Conflict(
+            _("Restructuring {id} of {number} awaits its decision.").format(
+                id=pending, number=contract.number
+            )
+        )
     standing = _standing(session, contract, today_jakarta())
     plan, rate = _plan(session, contract, data["kind"], data["terms"], standing)
     restructuring = Restructuring(
@@ -225,7 +235,11 @@ def decide(
 ) -> Restructuring:
     ensure_allowed(contract, Action.RESTRUCTURE, principal)
     if restructuring.status != "requested":
-        raise Conflict(f"Restructuring {restructuring.id} is already {restructuring.status}.")
+        raise Conflict(
+            _("Restructuring {id} is already {status}.").format(
+                id=restructuring.id, status=restructuring.status
+            )
+        )
     restructuring.decided_by_id = principal.user_id
     restructuring.decided_at = utcnow()
     restructuring.decision_reason = reason

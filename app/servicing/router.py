@@ -20,6 +20,7 @@ from app.contracts.states import Action
 from app.core.clock import today_jakarta
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, Unprocessable, problem_responses
+from app.core.i18n import _, format_date
 from app.core.idempotency import Idempotent
 from app.core.inputs import BusinessDate
 from app.core.pagination import RowId
@@ -68,7 +69,9 @@ def _balance(session: Session, contract: Contract, on: date | None) -> rules.Bal
     disbursed_on = account_of(session, contract).disbursed_on
     if day < disbursed_on:
         raise Unprocessable.field(
-            "on", f"Balances start on the disbursement ({disbursed_on}).", "before_disbursement"
+            "on",
+            _("Balances start on the disbursement ({day}).").format(day=format_date(disbursed_on)),
+            "before_disbursement",
         )
     return balance_of(session, contract, day)
 
@@ -301,7 +304,7 @@ def reverse_refund(
         .where(LedgerEntry.id == entry_id, LedgerEntry.kind == "refund")
     ).first()
     if found is None:
-        raise NotFound(f"No refund {entry_id}.")
+        raise NotFound(_("No refund {id}.").format(id=entry_id))
     contract = get_visible(session, principal, found[1])
     reversal = payments.reverse_refund(session, principal, contract, found[0], data.reason)
     return _entry_out(session, contract, reversal)
@@ -409,7 +412,7 @@ def decide_restructuring(
         .where(Restructuring.id == restructuring_id)
     )
     if number is None:
-        raise NotFound(f"No restructuring {restructuring_id}.")
+        raise NotFound(_("No restructuring {id}.").format(id=restructuring_id))
     contract = get_visible(session, principal, number)  # 404 outside the approver's branch
     # Read after the contract is locked: a concurrent decision is seen as made.
     row = session.get_one(Restructuring, restructuring_id)

@@ -5,9 +5,11 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.applications.schemas import PaymentMethod
 from app.contracts.models import REASON_LENGTH
+from app.core.i18n import N_
 from app.core.inputs import BusinessDate, FreeText, PositiveRupiah, RequestModel
 from app.servicing.restructuring import MAX_HOLIDAY_MONTHS, MAX_INSTALLMENTS
 
@@ -146,7 +148,12 @@ class RestructuringIn(RequestModel):
     def _one_term(self) -> "RestructuringIn":
         given = {name for name in TERM_OF.values() if getattr(self, name) is not None}
         if given != {TERM_OF[self.kind]}:
-            raise ValueError(f"a {self.kind} takes {TERM_OF[self.kind]} and no other term")
+            template = N_("a {kind} takes {term} and no other term")
+            raise PydanticCustomError(
+                "value_error",
+                template,
+                {"kind": self.kind, "term": TERM_OF[self.kind], "template": template},
+            )
         return self
 
     def terms(self) -> dict[str, Any]:
@@ -451,6 +458,15 @@ class SettlementLetterOut(BaseModel):
                     "total_paid": 11_950_000,
                     "bpkb_number": "P-01234567",
                     "bpkb_releasable": True,
+                    "title": "Surat Keterangan Lunas",
+                    "text": "Nomor SKL-JKT01-2026-MC-000042.\n\nDengan ini kami menyatakan "
+                    "bahwa kontrak JKT01-2026-MC-000042 atas nama Siti Rahmawati, yang dicairkan "
+                    "pada 24 November 2026, telah lunas melalui pelunasan dipercepat pada 10 Juni "
+                    "2027, dengan jumlah pembayaran seluruhnya Rp 11.950.000. Debitur tidak "
+                    "memiliki kewajiban lagi atas kontrak ini.\n\nKendaraan: Honda Vario 160 "
+                    "(2025); nomor rangka MH1JM8117PK123456; nomor mesin JM81E1234567.\n\n"
+                    "BPKB (nomor P-01234567) diserahkan kembali kepada debitur dengan "
+                    "menunjukkan surat ini.",
                 }
             ]
         }
@@ -468,3 +484,8 @@ class SettlementLetterOut(BaseModel):
     total_paid: int
     bpkb_number: str | None
     bpkb_releasable: bool = Field(description="The BPKB may be handed back to the debtor")
+    title: str = Field(description="The letter's title, in the request's language")
+    text: str = Field(
+        description="The letter as the debtor reads it, in the request's language: amounts in "
+        "rupiah and dates written out"
+    )

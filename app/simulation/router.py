@@ -16,6 +16,7 @@ from app.contracts.service import check_if_match, get_visible
 from app.contracts.states import Action
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
+from app.core.i18n import _
 from app.core.idempotency import Idempotent
 from app.core.inputs import BusinessDate
 from app.simulation import service
@@ -69,7 +70,7 @@ def get_package(code: str, session: DbSession, principal: Reader) -> PackageOut:
         )
         is None
     ):
-        raise NotFound(f"No package {code!r}.")
+        raise NotFound(_("No package {code!r}.").format(code=code))
     return service.package_out(session, package)
 
 
@@ -166,5 +167,5 @@ def get_simulation(
         select(Simulation).where(Simulation.contract_id == contract.id, Simulation.current)
     )
     if simulation is None:
-        raise NotFound(f"Contract {number} has no simulation yet.")
+        raise NotFound(_("Contract {number} has no simulation yet.").format(number=number))
     return simulation_out(session, contract, simulation)

@@ -1,5 +1,6 @@
 """Packages, quotes and chosen simulations on the wire."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -13,7 +14,9 @@ from pydantic import (
     StrictInt,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from app.core.i18n import N_
 from app.core.inputs import BusinessDate, PositiveRupiah, RequestModel, exact_int
 from app.core.inputs import Rupiah as Money
 
@@ -30,6 +33,17 @@ class InsuranceYearIn(RequestModel):
     rate: Decimal = Field(ge=0, lt=Decimal("0.2"), description="Premium per year on the value")
     value_share: Decimal = Field(gt=0, le=1, description="Insured value as a share of OTR")
     financed: StrictBool = Field(description="Added to the amount financed (else paid in cash)")
+
+
+# A package gives its rates back as exact strings, where a request may also send a number: one
+# model for each way, so that each has one schema (a shared model is split in two by FastAPI,
+# `RateIn-Input` and `RateIn-Output`, and a generated client loses the package's answers).
+class RateOut(RateIn):
+    pass
+
+
+class InsuranceYearOut(InsuranceYearIn):
+    pass
 
 
 PackageType = Literal["regular", "promo", "fleet", "employee", "repeat_order"]
@@ -85,19 +99,22 @@ class PackageIn(RequestModel):
         Literal[1, 10, 100, 500, 1000, 5000, 10000], BeforeValidator(exact_int)
     ] = 1000
     in_advance: StrictBool = False
-    rates: list[RateIn] = Field(min_length=1, max_length=20)
-    insurance: list[InsuranceYearIn] = Field(default=[], max_length=7)
+    rates: Sequence[RateIn] = Field(min_length=1, max_length=20)
+    insurance: Sequence[InsuranceYearIn] = Field(default=[], max_length=7)
 
     @model_validator(mode="after")
     def _consistent(self) -> "PackageIn":
         if self.expires_on < self.valid_from:
-            raise ValueError("expires_on comes before valid_from")
+            raise ValueError(N_("expires_on comes before valid_from"))
         tenors = [r.tenor_months for r in self.rates]
         if len(tenors) != len(set(tenors)):
-            raise ValueError("each tenor appears once in rates")
+            raise ValueError(N_("each tenor appears once in rates"))
         years = -(-max(tenors) // 12)
         if self.insurance and len(self.insurance) < years:
-            raise ValueError(f"insurance must cover {years} year(s), the longest tenor")
+            template = N_("insurance must cover {years} year(s), the longest tenor")
+            raise PydanticCustomError(
+                "value_error", template, {"years": years, "template": template}
+            )
         return self
 
 
@@ -121,6 +138,8 @@ class PackageOut(PackageIn):
     # model it extends are not applied again to what the database holds.
     model_config = ConfigDict(extra="ignore")
 
+    rates: Sequence[RateOut]
+    insurance: Sequence[InsuranceYearOut]
     active: bool
     created_at: datetime
 

@@ -15,6 +15,7 @@ from app.contracts.service import ensure_allowed, transition
 from app.contracts.states import Action
 from app.core.clock import today_jakarta
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core.i18n import _, format_date, format_percent, format_rupiah
 from app.core.inputs import STORED
 from app.reference.models import Dealer, Product
 from app.reference.service import by_code
@@ -28,7 +29,9 @@ def _dealers(session: Session, codes: list[str]) -> list[Dealer]:
     unknown = sorted(set(codes) - {d.code for d in dealers})
     if unknown:
         raise Unprocessable.field(
-            "dealer_codes", f"Unknown dealer(s) {', '.join(unknown)}.", "unknown_dealer"
+            "dealer_codes",
+            _("Unknown dealer(s) {codes}.").format(codes=", ".join(unknown)),
+            "unknown_dealer",
         )
     return dealers
 
@@ -42,13 +45,15 @@ def _assign(session: Session, package: Package, codes: list[str]) -> None:
 
 def create_package(session: Session, data: PackageIn) -> Package:
     if session.scalar(select(Package.id).where(Package.code == data.code)) is not None:
-        raise Conflict(f"Package {data.code} already exists.")
+        raise Conflict(_("Package {code} already exists.").format(code=data.code))
     product = by_code(session, Product, data.product_code, field="product_code")
     if data.min_down_payment_pct < product.min_down_payment_pct:
         raise Unprocessable.field(
             "min_down_payment_pct",
-            f"A package may raise the product's minimum down payment "
-            f"({product.min_down_payment_pct} %), never lower it.",
+            _(
+                "A package may raise the product's minimum down payment ({percent}), never "
+                "lower it."
+            ).format(percent=format_percent(product.min_down_payment_pct)),
             "below_product_minimum",
         )
     fields = data.model_dump(mode="json", exclude={"product_code", "dealer_codes"})
@@ -74,7 +79,7 @@ def update_package(session: Session, code: str, data: PackagePatch) -> Package:
     if data.expires_on is not None:
         if data.expires_on < package.valid_from:
             raise Unprocessable.field(
-                "expires_on", "The package would expire before it starts.", "validity"
+                "expires_on", _("The package would expire before it starts."), "validity"
             )
         package.expires_on = data.expires_on
     if data.dealer_codes is not None:
@@ -86,7 +91,7 @@ def update_package(session: Session, code: str, data: PackagePatch) -> Package:
 def get_package(session: Session, code: str) -> Package:
     package = session.scalar(select(Package).where(Package.code == code))
     if package is None:
-        raise NotFound(f"No package {code!r}.")
+        raise NotFound(_("No package {code!r}.").format(code=code))
     return package
 
 
@@ -144,18 +149,25 @@ def _usable(
         return Unprocessable.field(field, message, rule)
 
     if not package.active:
-        raise refuse("package_code", f"Package {package.code} has been withdrawn.", "inactive")
+        raise refuse(
+            "package_code",
+            _("Package {code} has been withdrawn.").format(code=package.code),
+            "inactive",
+        )
     if on < package.valid_from:
         raise refuse(
             "package_code",
-            f"Package {package.code} can be used from {package.valid_from:%d %B %Y}.",
+            _("Package {code} can be used from {day}.").format(
+                code=package.code, day=format_date(package.valid_from)
+            ),
             "not_yet_valid",
         )
     if on > package.expires_on:
         raise refuse(
             "package_code",
-            f"Package {package.code} expired on "
-            f"{package.expires_on:%d %B %Y}; choose a current package.",
+            _("Package {code} expired on {day}; choose a current package.").format(
+                code=package.code, day=format_date(package.expires_on)
+            ),
             "expired",
         )
     assigned = session.scalar(
@@ -166,30 +178,39 @@ def _usable(
     if assigned is None:
         raise refuse(
             "package_code",
-            f"Package {package.code} is not offered by dealer {dealer.code}.",
+            _("Package {code} is not offered by dealer {dealer}.").format(
+                code=package.code, dealer=dealer.code
+            ),
             "not_assigned",
         )
     if product_id is not None and package.product_id != product_id:
         raise refuse(
-            "package_code", f"Package {package.code} is for another product.", "other_product"
+            "package_code",
+            _("Package {code} is for another product.").format(code=package.code),
+            "other_product",
         )
     rate = next((r for r in package.rates if r["tenor_months"] == tenor), None)
     if rate is None:
         offered = ", ".join(str(r["tenor_months"]) for r in package.rates)
         raise refuse(
             "tenor_months",
-            f"Package {package.code} offers tenors of {offered} months.",
+            _("Package {code} offers tenors of {tenors} months.").format(
+                code=package.code, tenors=offered
+            ),
             "tenor_not_offered",
         )
     if down_payment >= otr:
-        raise refuse("down_payment", "The down payment must be below the OTR price.", "below_otr")
+        raise refuse(
+            "down_payment", _("The down payment must be below the OTR price."), "below_otr"
+        )
     minimum = (Decimal(otr) * package.min_down_payment_pct / 100).to_integral_value()
     if down_payment < minimum:
         raise refuse(
             "down_payment",
-            f"The down payment must be at least "
-            f"{package.min_down_payment_pct} % of the OTR price "
-            f"(Rp {int(minimum):,}).",
+            _("The down payment must be at least {percent} of the OTR price ({amount}).").format(
+                percent=format_percent(package.min_down_payment_pct),
+                amount=format_rupiah(int(minimum)),
+            ),
             "below_minimum",
         )
     return rate
@@ -241,11 +262,13 @@ def simulate(
     """A quote for anyone; a dealer only on its own packages. Nothing is stored."""
     dealer = by_code(session, Dealer, dealer_code, field="dealer_code")
     if principal.role is Role.DEALER and dealer.id != principal.dealer_id:
-        raise Forbidden("A dealer may quote only for its own dealership.")
+        raise Forbidden(_("A dealer may quote only for its own dealership."))
     package = session.scalar(select(Package).where(Package.code == package_code))
     if package is None:
         raise Unprocessable.field(
-            "package_code", f"Unknown package {package_code!r}.", "unknown_package"
+            "package_code",
+            _("Unknown package {code!r}.").format(code=package_code),
+            "unknown_package",
         )
     rate = _usable(session, package, dealer, None, tenor, otr, down_payment, today_jakarta())
     q = quote(_terms(package, rate, otr, down_payment, tenor))
@@ -265,7 +288,9 @@ def choose(
     package = session.scalar(select(Package).where(Package.code == package_code))
     if package is None:
         raise Unprocessable.field(
-            "package_code", f"Unknown package {package_code!r}.", "unknown_package"
+            "package_code",
+            _("Unknown package {code!r}.").format(code=package_code),
+            "unknown_package",
         )
     dealer = session.get_one(Dealer, contract.dealer_id)
     rate = _usable(

@@ -15,6 +15,7 @@ from app.contracts.states import Action
 from app.core.dependencies import DbSession
 from app.core.errors import problem_responses
 from app.core.idempotency import Idempotent
+from app.core.openapi import sends
 from app.core.pagination import RowId, decode_cursor
 from app.survey import service
 from app.survey.schemas import SurveyOrderIn, SurveyOrderOut, SurveyOrderPage, SurveyResultIn
@@ -29,7 +30,7 @@ Reader = Annotated[Principal, Depends(require(Permission.SURVEY_READ))]
     summary="Send a surveyor: picked by the applicant's area and workload, or named",
     status_code=status.HTTP_201_CREATED,
     response_model=SurveyOrderOut,
-    **transition_route(Action.ASSIGN_SURVEY),
+    **transition_route(Action.ASSIGN_SURVEY, responses={201: sends("Location")}),
 )
 def assign_survey(
     number: str,

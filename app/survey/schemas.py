@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
+from app.core.i18n import N_
 from app.core.inputs import BusinessDate, FreeText, RequestModel
 
 
@@ -29,7 +30,7 @@ class DocumentCheck(RequestModel):
     @model_validator(mode="after")
     def _why_not(self) -> "DocumentCheck":
         if not self.collected and not (self.remark and self.remark.strip()):
-            raise ValueError("say why the document was not collected")
+            raise ValueError(N_("say why the document was not collected"))
         return self
 
 
@@ -87,7 +88,7 @@ class SurveyOrderOut(BaseModel):
                     "applicant_name": "Siti Rahmawati",
                     "address": {"street": "Jl. Kramat Raya No. 12", "kelurahan": "Kenari",
                                 "kecamatan": "Senen", "city": "Jakarta Pusat",
-                                "province": "DKI Jakarta", "postal_code": "10430"},
+                                "province": "31", "postal_code": "10430"},
                     "phones": [{"kind": "mobile", "number": "+6281234567890"}],
                     "area_code": "JKT-PST",
                     "area_name": "Jakarta Pusat",

@@ -13,6 +13,7 @@ from app.contracts.service import ensure_allowed, transition
 from app.contracts.states import Action
 from app.core.clock import JAKARTA, today_jakarta
 from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.i18n import _, format_date
 from app.core.inputs import STORED
 from app.core.models import utcnow
 from app.core.pagination import encode_cursor
@@ -44,11 +45,11 @@ def pick_surveyor(session: Session, area: Area) -> User | None:
 def _named_surveyor(session: Session, username: str, contract: Contract) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None or user.role != Role.SURVEYOR.value or not user.active:
-        raise Unprocessable.field("surveyor", f"{username!r} is not an active surveyor.",
-                                  "not_a_surveyor")  # fmt: skip
+        message = _("{username!r} is not an active surveyor.").format(username=username)
+        raise Unprocessable.field("surveyor", message, "not_a_surveyor")
     if user.branch_id != contract.branch_id:
-        raise Unprocessable.field("surveyor", f"{username} works for another branch.",
-                                  "other_branch")  # fmt: skip
+        message = _("{username} works for another branch.").format(username=username)
+        raise Unprocessable.field("surveyor", message, "other_branch")
     return user
 
 
@@ -64,13 +65,19 @@ def assign(
     postal_code = contract.application["applicant"]["address"]["postal_code"]
     area = area_for_postal_code(session, postal_code)
     if area is None:
-        raise Conflict(f"No survey area serves postal code {postal_code} any more.")
+        raise Conflict(
+            _("No survey area serves postal code {code} any more.").format(code=postal_code)
+        )
     if surveyor_name is not None:
         surveyor = _named_surveyor(session, surveyor_name, contract)
     else:
         found = pick_surveyor(session, area)
         if found is None:
-            raise Conflict(f"No active surveyor covers {area.name}; name one with `surveyor`.")
+            raise Conflict(
+                _("No active surveyor covers {area}; name one with `surveyor`.").format(
+                    area=area.name
+                )
+            )
         surveyor = found
     session.execute(
         update(SurveyOrder)
@@ -187,7 +194,7 @@ def get_order(session: Session, principal: Principal, order_id: int) -> SurveyOr
         .where(SurveyOrder.id == order_id, _visible(principal))
     )
     if order is None:
-        raise NotFound(f"No survey order {order_id} of yours.")
+        raise NotFound(_("No survey order {id} of yours.").format(id=order_id))
     return order
 
 
@@ -198,13 +205,18 @@ def record_result(
     contract = session.get_one(Contract, order.contract_id)
     ensure_allowed(contract, Action.RECORD_SURVEY, principal)
     if order.status != OPEN:
-        raise Conflict(f"Survey order {order.id} is {order.status}; only an open order takes "
-                       "a result.")  # fmt: skip
+        raise Conflict(
+            _("Survey order {id} is {status}; only an open order takes a result.").format(
+                id=order.id, status=order.status
+            )
+        )
     assigned_on = order.assigned_at.astimezone(JAKARTA).date()
     if not assigned_on <= data.visit_date <= today_jakarta():
         raise Unprocessable.field(
             "visit_date",
-            f"The visit falls between the assignment ({assigned_on}) and today.",
+            _("The visit falls between the assignment ({day}) and today.").format(
+                day=format_date(assigned_on)
+            ),
             "visit_date_range",
         )
     order.visit_date = data.visit_date

@@ -3,7 +3,7 @@
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
@@ -11,12 +11,15 @@ from app.auth.dependencies import require
 from app.auth.roles import Permission
 from app.auth.service import Principal
 from app.contracts.models import Contract, ContractEvent
+from app.contracts.router import IfNoneMatch
 from app.contracts.scope import visible_to
 from app.contracts.service import get_visible
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
 from app.core.etags import etag_matches
+from app.core.i18n import _, language
 from app.core.models import utcnow
+from app.core.openapi import sends
 from app.core.pagination import RowId, decode_cursor, encode_cursor
 from app.prescreening.models import ContractParty
 from app.tracking.service import timeline
@@ -24,8 +27,9 @@ from app.tracking.service import timeline
 router = APIRouter(prefix="/v1", tags=["stage 7 — tracking"])
 Tracker = Annotated[Principal, Depends(require(Permission.TRACKING_READ))]
 FeedReader = Annotated[Principal, Depends(require(Permission.EVENT_FEED))]
-NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
-    304: {"description": "Not modified since the ETag you sent"}
+ETAGGED: dict[int | str, dict[str, Any]] = {
+    200: sends("ETag"),
+    304: {"description": "Not modified since the ETag you sent", **sends("ETag")},
 }
 
 
@@ -103,14 +107,18 @@ class CustomerTracking(BaseModel):
     "/contracts/{number}/tracking",
     response_model=TrackingOut,
     summary="Timeline, current stage, who holds it, how long each stage took",
-    responses={**NOT_MODIFIED, **problem_responses(403, 404)},
+    responses={**ETAGGED, **problem_responses(403, 404)},
 )
 def track_contract(
-    number: str, request: Request, response: Response, session: DbSession, principal: Tracker
+    number: str,
+    response: Response,
+    session: DbSession,
+    principal: Tracker,
+    if_none_match: IfNoneMatch = None,
 ) -> Any:
     contract = get_visible(session, principal, number)
-    etag = f'W/"track-{contract.number}-v{contract.version}"'
-    if etag_matches(request.headers.get("if-none-match"), etag):
+    etag = f'W/"track-{contract.number}-v{contract.version}-{language()}"'
+    if etag_matches(if_none_match, etag):
         return Response(status_code=304, headers={"ETag": etag})
     response.headers["ETag"] = etag
     return timeline(session, contract, utcnow())
@@ -120,10 +128,14 @@ def track_contract(
     "/customers/{customer_id:int}/tracking",
     response_model=CustomerTracking,
     summary="Every contract of one consumer, tracked",
-    responses={**NOT_MODIFIED, **problem_responses(403, 404)},
+    responses={**ETAGGED, **problem_responses(403, 404)},
 )
 def track_customer(
-    customer_id: RowId, request: Request, response: Response, session: DbSession, principal: Tracker
+    customer_id: RowId,
+    response: Response,
+    session: DbSession,
+    principal: Tracker,
+    if_none_match: IfNoneMatch = None,
 ) -> Any:
     contracts = list(
         session.scalars(
@@ -138,10 +150,11 @@ def track_customer(
         )
     )
     if not contracts:
-        raise NotFound(f"No contract of customer {customer_id} in your scope.")
-    versions = ",".join(f"{c.number}:{c.version}" for c in contracts)
+        raise NotFound(_("No contract of customer {id} in your scope.").format(id=customer_id))
+    # The words are in the request's language: one tag per language.
+    versions = ",".join(f"{c.number}:{c.version}" for c in contracts) + f";{language()}"
     etag = f'W/"customer-{customer_id}-{hashlib.sha256(versions.encode()).hexdigest()[:16]}"'
-    if etag_matches(request.headers.get("if-none-match"), etag):
+    if etag_matches(if_none_match, etag):
         return Response(status_code=304, headers={"ETag": etag})
     response.headers["ETag"] = etag
     now = utcnow()

@@ -11,60 +11,75 @@ from app.approval.models import ApprovalRequest
 from app.auth.models import User
 from app.contracts.models import Contract, ContractEvent
 from app.contracts.states import ContractState
+from app.core.i18n import N_, _
 from app.survey.models import SurveyOrder
 
 S = ContractState
 STAGES: dict[str, str] = {
-    S.SUBMITTED: "1 application",
-    S.SURVEY_ASSIGNED: "1 application",
-    S.SURVEYED: "1 application",
-    S.PRESCREENED: "2 pre-screening",
-    S.SCORED: "3 fatal scores",
-    S.SIMULATED: "4 simulation",
-    S.PENDING_APPROVAL: "6 approval",
-    S.RETURNED: "6 approval",
-    S.APPROVED: "7 delivery",
-    S.DELIVERED: "7 disbursement",
-    S.ACTIVE: "collection",
-    S.PAID_OFF: "closed",
-    S.WRITTEN_OFF: "closed",
-    S.REJECTED: "closed",
-    S.CANCELLED: "closed",
-    S.EXPIRED: "closed",
+    S.SUBMITTED: N_("1 application"),
+    S.SURVEY_ASSIGNED: N_("1 application"),
+    S.SURVEYED: N_("1 application"),
+    S.PRESCREENED: N_("2 pre-screening"),
+    S.SCORED: N_("3 fatal scores"),
+    S.SIMULATED: N_("4 simulation"),
+    S.PENDING_APPROVAL: N_("6 approval"),
+    S.RETURNED: N_("6 approval"),
+    S.APPROVED: N_("7 delivery"),
+    S.DELIVERED: N_("7 disbursement"),
+    S.ACTIVE: N_("collection"),
+    S.PAID_OFF: N_("closed"),
+    S.WRITTEN_OFF: N_("closed"),
+    S.REJECTED: N_("closed"),
+    S.CANCELLED: N_("closed"),
+    S.EXPIRED: N_("closed"),
 }
-# Who must act next in each state, and what he does.
+# Who must act next in each state, and what he does (the words in English, shown through
+# gettext in the request's language).
 NEXT: dict[str, tuple[str | None, str]] = {
-    S.SUBMITTED: ("credit_analyst", "send a surveyor"),
-    S.SURVEY_ASSIGNED: ("surveyor", "visit the applicant and record the survey"),
-    S.SURVEYED: ("credit_analyst", "run pre-screening"),
-    S.PRESCREENED: ("credit_analyst", "run the fatal scores"),
-    S.SCORED: ("credit_analyst", "choose the package and terms"),
-    S.SIMULATED: ("credit_analyst", "submit for approval"),
-    S.PENDING_APPROVAL: ("approver", "approve, reject or return"),
-    S.RETURNED: ("credit_analyst", "correct and resubmit"),
-    S.APPROVED: ("dealer", "hand the vehicle over and send the invoice"),
-    S.DELIVERED: ("finance", "pay the dealer"),
-    S.ACTIVE: ("collector", "collect the installments"),
+    S.SUBMITTED: ("credit_analyst", N_("send a surveyor")),
+    S.SURVEY_ASSIGNED: ("surveyor", N_("visit the applicant and record the survey")),
+    S.SURVEYED: ("credit_analyst", N_("run pre-screening")),
+    S.PRESCREENED: ("credit_analyst", N_("run the fatal scores")),
+    S.SCORED: ("credit_analyst", N_("choose the package and terms")),
+    S.SIMULATED: ("credit_analyst", N_("submit for approval")),
+    S.PENDING_APPROVAL: ("approver", N_("approve, reject or return")),
+    S.RETURNED: ("credit_analyst", N_("correct and resubmit")),
+    S.APPROVED: ("dealer", N_("hand the vehicle over and send the invoice")),
+    S.DELIVERED: ("finance", N_("pay the dealer")),
+    S.ACTIVE: ("collector", N_("collect the installments")),
 }
 WORDS = {
-    "submit": "Application submitted",
-    "amend": "Application data completed",
-    "assign_survey": "Survey assigned",
-    "record_survey": "Survey recorded",
-    "prescreen": "Pre-screening passed",
-    "record_slik": "SLIK result entered",
-    "score": "Fatal scores passed",
-    "simulate": "Package and terms chosen",
-    "request_approval": "Submitted for approval",
-    "approve": "Approved; Purchase Order issued",
-    "return": "Returned for revision",
-    "reject": "Rejected",
-    "deliver": "Vehicle delivered",
-    "disburse": "Paid to the dealer; contract active",
-    "cancel": "Withdrawn",
-    "expire": "Purchase Order lapsed",
-    "pay_off": "Paid off",
-    "write_off": "Written off",
+    "submit": N_("Application submitted"),
+    "amend": N_("Application data completed"),
+    "assign_survey": N_("Survey assigned"),
+    "record_survey": N_("Survey recorded"),
+    "prescreen": N_("Pre-screening passed"),
+    "record_slik": N_("SLIK result entered"),
+    "score": N_("Fatal scores passed"),
+    "simulate": N_("Package and terms chosen"),
+    "request_approval": N_("Submitted for approval"),
+    "approve": N_("Approved; Purchase Order issued"),
+    "return": N_("Returned for revision"),
+    "reject": N_("Rejected"),
+    "deliver": N_("Vehicle delivered"),
+    "disburse": N_("Paid to the dealer; contract active"),
+    "cancel": N_("Withdrawn"),
+    "expire": N_("Purchase Order lapsed"),
+    "pay_off": N_("Paid off"),
+    "write_off": N_("Written off"),
+    "restructure": N_("Restructured: a new schedule"),
+    "payment": N_("Payment received"),
+    "recovery": N_("Recovery received after write-off"),
+    "payment_reversal": N_("Payment reversed"),
+    "late_charge_waiver": N_("Late charge waived"),
+    "refund": N_("Credit refunded"),
+    "refund_reversal": N_("Refund reversed"),
+    "collateral_change": N_("Collateral documents updated"),
+    "reminder_call": N_("Reminder call"),
+    "desk_call": N_("Desk call"),
+    "field_visit": N_("Field visit"),
+    "warning_letter": N_("Warning letter sent"),
+    "repossession": N_("Vehicle repossessed"),
 }
 
 
@@ -79,7 +94,7 @@ def _holder(session: Session, contract: Contract) -> dict[str, Any] | None:
             .join(SurveyOrder, SurveyOrder.surveyor_id == User.id)
             .where(SurveyOrder.contract_id == contract.id, SurveyOrder.status == "open")
         )
-    holder: dict[str, Any] = {"role": role, "user": user, "next_step": task}
+    holder: dict[str, Any] = {"role": role, "user": user, "next_step": _(task)}
     if contract.state == S.PENDING_APPROVAL:
         level = session.scalar(
             select(ApprovalRequest.required_level).where(
@@ -104,18 +119,18 @@ def timeline(session: Session, contract: Contract, now: datetime) -> dict[str, A
     events = [
         {
             "at": e.occurred_at,
-            "what": WORDS.get(e.action, e.action),
+            "what": _(WORDS[e.action]) if e.action in WORDS else e.action,
             "action": e.action,
             "from_state": e.from_state,
             "to_state": e.to_state,
-            "by": name or "system",
+            "by": name or _("system"),
             "role": e.actor_role,
             "reason": e.reason,
         }
         for e, name in rows
     ]
     stages: list[dict[str, Any]] = []
-    for event, _ in rows:
+    for event, _name in rows:
         stage = STAGES[event.to_state]
         if stages and stages[-1]["stage"] == stage:
             continue
@@ -124,10 +139,12 @@ def timeline(session: Session, contract: Contract, now: datetime) -> dict[str, A
         stages.append({"stage": stage, "started_at": event.occurred_at, "ended_at": None})
     for entry in stages:
         entry["seconds"] = _seconds(entry["started_at"], entry["ended_at"] or now)
+        stage_name: str = entry["stage"]
+        entry["stage"] = _(stage_name)
     return {
         "contract_number": contract.number,
         "state": contract.state,
-        "stage": STAGES[contract.state],
+        "stage": _(STAGES[contract.state]),
         "held_by": _holder(session, contract),
         "stages": stages,
         "events": events,
