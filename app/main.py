@@ -34,6 +34,8 @@ from app.core.logging import AccessLogMiddleware, configure_logging
 from app.core.openapi import TAGS, document_responses
 from app.core.query import reject_unknown_query_parameters
 from app.core.settings import Settings, get_settings
+from app.documents.router import DOCUMENT_UPLOAD, UPLOAD_FORM_BYTES
+from app.documents.router import router as documents_router
 from app.prescreening.router import router as prescreening_router
 from app.reference.router import router as reference_router
 from app.scoring.router import router as scoring_router
@@ -118,7 +120,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_docs(app)
     # Added first, so it runs inside the access log: a refused body is logged like any request.
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        # A document's upload: the file and the form around it.
+        larger={DOCUMENT_UPLOAD: settings.document_max_bytes + UPLOAD_FORM_BYTES},
+    )
     app.add_middleware(
         WriteAdmission, writers=database.writer_slots, wait_seconds=LOCK_WAIT_SECONDS
     )
@@ -143,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reference_router,
         applications_router,
         contracts_router,
+        documents_router,
         survey_router,
         prescreening_router,
         scoring_router,

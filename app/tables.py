@@ -8,6 +8,7 @@ from app.collection import models as collection_models
 from app.contracts import models as contract_models
 from app.core import idempotency
 from app.core.models import Base
+from app.documents import models as document_models
 from app.prescreening import models as prescreening_models
 from app.reference import models as reference_models
 from app.scoring import models as scoring_models
@@ -22,6 +23,7 @@ __all__ = [
     "auth_models",
     "collection_models",
     "contract_models",
+    "document_models",
     "idempotency",
     "prescreening_models",
     "reference_models",

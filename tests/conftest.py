@@ -41,7 +41,10 @@ def _database_url() -> str:
 
 DATABASE_URL = _database_url()
 # One app for the whole run; schemathesis needs it at import time to read its OpenAPI document.
-APP = create_app(Settings(database_url=DATABASE_URL, env="test", log_level="WARNING"))
+DOCUMENT_DIR = Path(tempfile.mkdtemp(prefix="kredo-documents-"))
+APP = create_app(
+    Settings(database_url=DATABASE_URL, env="test", log_level="WARNING", document_dir=DOCUMENT_DIR)
+)
 
 
 @pytest.fixture(scope="session")

@@ -171,6 +171,7 @@ def test_tags_are_described_in_pipeline_order(app: FastAPI):
         "stage 7 — tracking",
         "contracts",
         "servicing",
+        "documents",
         "collection",
         "reference data",
         "users",

@@ -51,6 +51,8 @@ class Permission(StrEnum):
     REFERENCE_READ = "reference:read"
     REFERENCE_WRITE = "reference:write"
     USER_MANAGE = "user:manage"
+    DOCUMENT_UPLOAD = "document:upload"
+    DOCUMENT_READ = "document:read"
 
 
 R = Role
@@ -96,6 +98,11 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.REFERENCE_READ: _STAFF,
     Permission.REFERENCE_WRITE: frozenset({R.ADMIN}),
     Permission.USER_MANAGE: frozenset({R.ADMIN}),
+    # Each kind of document from the roles that produce it (app/documents/kinds.py): the
+    # showroom, the branch's CS, the surveyor and finance.
+    Permission.DOCUMENT_UPLOAD: frozenset({R.DEALER, R.CUSTOMER_SERVICE, R.SURVEYOR, R.FINANCE}),
+    # Within the contract's scope; personal papers only for roles that see personal data.
+    Permission.DOCUMENT_READ: _EVERYONE - {R.INTEGRATION},
 }
 
 

@@ -4,6 +4,8 @@ Both are plain ASGI layers, so they see every response (the 500 page included) a
 chunk of a body before the app does.
 """
 
+import re
+
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -69,17 +71,28 @@ class BodyLimit:
     """413 for a request body over ``limit`` bytes, before it is read: at once when its
     ``Content-Length`` says so, else as soon as the streamed (chunked) bytes cross it."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int, larger: dict[re.Pattern[str], int] | None = None
+    ) -> None:
         self.app = app
         self.limit = limit
+        # Paths (matched whole) that take more: a document's upload.
+        self.larger = larger or {}
+
+    def limit_of(self, path: str) -> int:
+        for pattern, limit in self.larger.items():
+            if pattern.fullmatch(path):
+                return limit
+        return self.limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_of(scope["path"])
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, receive, send)
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         received = 0
         exceeded = started = False
@@ -89,7 +102,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     exceeded = True
                     raise _BodyTooLarge
             return message
@@ -110,11 +123,11 @@ class BodyLimit:
             if started:
                 raise
         if exceeded and not started:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         detail = _("The request body is larger than {limit} bytes.").format(
-            limit=format_number(self.limit)
+            limit=format_number(limit)
         )
         response = problem_response(
             ContentTooLarge.status,

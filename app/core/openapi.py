@@ -63,6 +63,11 @@ TAGS: list[dict[str, str]] = [
         "the ledger, waivers, refunds, early settlement, restructuring and collateral.",
     },
     {
+        "name": "documents",
+        "description": "A contract's documents and photos (JPEG, PNG, PDF): handed in by the "
+        "roles that produce them, stored by their SHA-256, never overwritten.",
+    },
+    {
         "name": "collection",
         "description": "Days past due and buckets at each close of business, the portfolio "
         "report and page, the work list, collection actions within the OJK conduct rules, "
@@ -105,6 +110,14 @@ HEADERS: dict[str, dict[str, Any]] = {
         "description": "Where the created resource is read.",
         "required": True,
         "schema": {"type": "string", "examples": ["/v1/contracts/JKT01-2026-MC-000042"]},
+    },
+    "Repr-Digest": {
+        "description": "The SHA-256 of the content (RFC 9530), as kept when handed in.",
+        "required": True,
+        "schema": {
+            "type": "string",
+            "examples": ["sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:"],
+        },
     },
     "Retry-After": {
         "description": "Seconds to wait before trying again (on a 409, only when another "

@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     session_secret: SecretStr | None = Field(default=None, min_length=32)
     session_minutes: int = Field(default=480, ge=1, le=7 * 24 * 60)
 
+    # Documents and photos: the folder their content is kept in, by SHA-256 (created when
+    # needed; back it up with the database), and the largest file taken.
+    document_dir: Path = Path("data/documents")
+    document_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    # A BPKB not received from the dealer this many days after disbursement is overdue.
+    bpkb_due_days: int = Field(default=90, ge=1, le=730)
+
     @field_validator("cors_origins")
     @classmethod
     def _origins(cls, value: list[str]) -> list[str]:

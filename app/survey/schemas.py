@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 from app.core.i18n import N_
 from app.core.inputs import BusinessDate, FreeText, RequestModel
@@ -26,11 +26,19 @@ class SurveyOrderIn(RequestModel):
 class DocumentCheck(RequestModel):
     collected: StrictBool
     remark: FreeText | None = Field(default=None, max_length=500)
+    document_id: StrictInt | None = Field(
+        default=None,
+        ge=1,
+        le=2_147_483_647,
+        description="The collected document's file, handed in at /v1/contracts/{number}/documents",
+    )
 
     @model_validator(mode="after")
     def _why_not(self) -> "DocumentCheck":
         if not self.collected and not (self.remark and self.remark.strip()):
             raise ValueError(N_("say why the document was not collected"))
+        if not self.collected and self.document_id is not None:
+            raise ValueError(N_("a document not collected has no file"))
         return self
 
 

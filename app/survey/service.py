@@ -12,15 +12,16 @@ from app.contracts.models import Contract
 from app.contracts.service import ensure_allowed, transition
 from app.contracts.states import Action
 from app.core.clock import JAKARTA, today_jakarta
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import Conflict, FieldError, NotFound, Unprocessable, invalid
 from app.core.i18n import _, format_date
 from app.core.inputs import STORED
 from app.core.models import utcnow
 from app.core.pagination import encode_cursor
+from app.documents.service import unknown_ids
 from app.reference.models import Area
 from app.reference.service import area_for_postal_code
 from app.survey.models import SurveyOrder
-from app.survey.schemas import SurveyOrderOut, SurveyOrderPage, SurveyResultIn
+from app.survey.schemas import DocumentCheck, SurveyOrderOut, SurveyOrderPage, SurveyResultIn
 
 OPEN = "open"
 
@@ -218,6 +219,26 @@ def record_result(
                 day=format_date(assigned_on)
             ),
             "visit_date_range",
+        )
+    linked = {
+        name: check.document_id
+        for name, check in data.documents
+        if isinstance(check, DocumentCheck) and check.document_id is not None
+    }
+    unknown = unknown_ids(session, contract, set(linked.values()))
+    if unknown:
+        raise invalid(
+            [
+                FieldError(
+                    field=f"documents.{name}.document_id",
+                    message=_("No document {id} of contract {number}.").format(
+                        id=document_id, number=contract.number
+                    ),
+                    rule="unknown_document",
+                )
+                for name, document_id in linked.items()
+                if document_id in unknown
+            ]
         )
     order.visit_date = data.visit_date
     order.residence_verified = data.residence_verified
