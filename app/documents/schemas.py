@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from app.documents.kinds import DocumentKind
 
-EXAMPLE = {
+EXAMPLE: dict[str, JsonValue] = {
     "id": 12,
     "contract_number": "JKT01-2026-MC-000042",
     "kind": "ktp",
