@@ -51,6 +51,7 @@ class Permission(StrEnum):
     REFERENCE_READ = "reference:read"
     REFERENCE_WRITE = "reference:write"
     USER_MANAGE = "user:manage"
+    COLLATERAL_OVERDUE = "collateral:overdue"
     DOCUMENT_UPLOAD = "document:upload"
     DOCUMENT_READ = "document:read"
 
@@ -88,6 +89,9 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     ),
     # The fiduciary certificate and the BPKB are back-office documents.
     Permission.COLLATERAL_WRITE: frozenset({R.FINANCE}),
+    # The work list of registrations and BPKBs past their deadline: branch finance chases
+    # them, head office follows.
+    Permission.COLLATERAL_OVERDUE: frozenset({R.FINANCE, R.ADMIN}),
     Permission.REFUND: frozenset({R.FINANCE}),
     Permission.LATE_CHARGE_WAIVE: frozenset({R.APPROVER}),
     Permission.TRACKING_READ: frozenset({R.CUSTOMER_SERVICE, R.DEALER, R.SALESMAN}),

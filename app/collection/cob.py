@@ -35,8 +35,10 @@ from app.core.errors import Unprocessable
 from app.core.i18n import _
 from app.core.idempotency import forget_expired
 from app.core.models import utcnow
+from app.core.settings import get_settings
 from app.prescreening.models import NegativeEntry
 from app.prescreening.service import add_negative_entries, identity_of, person_entry
+from app.servicing.collateral import flag_overdue
 from app.servicing.models import LedgerEntry, LoanAccount, Payment
 
 OVERDUE_LISTING_DPD = 60
@@ -228,6 +230,7 @@ def close_business_day(session: Session, day: date, rules: Policy | None = None)
     listed = len(newly_overdue)
     written_off = _write_off(session, day, rules.write_off_days)
     expire_purchase_orders(session, day)
+    flagged = flag_overdue(session, day, get_settings().bpkb_due_days)
     break_promises(session, day)
     forget_expired(session)
     closed = CloseOfBusiness(
@@ -235,6 +238,7 @@ def close_business_day(session: Session, day: date, rules: Policy | None = None)
         contracts=counted or 0,
         written_off=written_off,
         listed_overdue_60=listed,
+        collateral_flagged=flagged,
     )
     session.add(closed)
     session.flush()

@@ -104,6 +104,8 @@ class CloseOfBusiness(Base):
     contracts: Mapped[int] = mapped_column(Integer)
     written_off: Mapped[int] = mapped_column(Integer)
     listed_overdue_60: Mapped[int] = mapped_column(Integer)
+    # Fiduciary registrations and BPKBs found past their deadline that day.
+    collateral_flagged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     ran_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

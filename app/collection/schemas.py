@@ -59,6 +59,9 @@ class ClosedDay(BaseModel):
     contracts: int
     written_off: int
     listed_overdue_60: int
+    collateral_flagged: int = Field(
+        description="Fiduciary registrations and BPKBs found past their deadline that day"
+    )
 
 
 class CloseOut(BaseModel):
@@ -72,6 +75,7 @@ class CloseOut(BaseModel):
                             "contracts": 1520,
                             "written_off": 2,
                             "listed_overdue_60": 5,
+                            "collateral_flagged": 1,
                         }
                     ]
                 }

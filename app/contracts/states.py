@@ -24,6 +24,9 @@ class ContractState(StrEnum):
     ACTIVE = "ACTIVE"
     PAID_OFF = "PAID_OFF"
     WRITTEN_OFF = "WRITTEN_OFF"
+    # The vehicle withdrawn from a defaulting debtor (DESIGN §4): the contract waits for the
+    # auction, whose proceeds pay it off or leave a shortfall to keep or write off.
+    REPOSSESSED = "REPOSSESSED"
     REJECTED = "REJECTED"
     CANCELLED = "CANCELLED"
     EXPIRED = "EXPIRED"
@@ -49,6 +52,9 @@ class Action(StrEnum):
     PAY_OFF = "pay_off"
     WRITE_OFF = "write_off"
     RESTRUCTURE = "restructure"  # a new schedule approved; the contract stays active
+    REPOSSESS = "repossess"  # the vehicle handed over to the collector
+    SELL_COLLATERAL = "sell_collateral"  # the auction's proceeds cover the debt: paid off
+    WRITE_OFF_SHORTFALL = "write_off_shortfall"  # an approver writes off what the sale left
 
 
 S = ContractState
@@ -118,6 +124,12 @@ TRANSITIONS: tuple[Edge, ...] = tuple(
     + _edges(Action.PAY_OFF, (S.ACTIVE,), S.PAID_OFF)
     + _edges(Action.WRITE_OFF, (S.ACTIVE,), S.WRITTEN_OFF)
     + _edges(Action.RESTRUCTURE, (S.ACTIVE,), S.ACTIVE, R.APPROVER)
+    # repossession to auction: the collector records the hand-over; finance posts the sale
+    # (paid off when it covers the debt, else the contract stays REPOSSESSED with the
+    # shortfall kept as debt); an approver writes off a shortfall
+    + _edges(Action.REPOSSESS, (S.ACTIVE,), S.REPOSSESSED, R.COLLECTOR)
+    + _edges(Action.SELL_COLLATERAL, (S.REPOSSESSED,), S.PAID_OFF, R.FINANCE)
+    + _edges(Action.WRITE_OFF_SHORTFALL, (S.REPOSSESSED,), S.WRITTEN_OFF, R.APPROVER)
 )  # fmt: skip
 
 

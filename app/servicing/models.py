@@ -28,7 +28,8 @@ from app.core.models import Base, UTCDateTime, utcnow
 ALLOCATION_ORDERS = "('installment_first', 'late_charge_first')"
 ENTRY_KINDS = (
     "('disbursement', 'paid_at_signing', 'payment', 'recovery', 'late_charge_waiver', "
-    "'refund', 'reversal', 'write_off', 'restructuring', 'early_settlement')"
+    "'refund', 'reversal', 'write_off', 'restructuring', 'early_settlement', "
+    "'repossession_cost', 'auction_sale')"
 )
 COMPONENTS = (
     "('interest', 'principal', 'late_charge', 'late_charge_waived', 'interest_waived', "
@@ -95,6 +96,10 @@ class Collateral(Base):
     fiduciary_certificate: Mapped[str | None] = mapped_column(String(60))
     bpkb_status: Mapped[str] = mapped_column(String(12), default="awaited")
     bpkb_number: Mapped[str | None] = mapped_column(String(30))
+    # The first business day the close found each one overdue (kept once it is done: the
+    # record that it was late).
+    fiduciary_overdue_since: Mapped[date | None] = mapped_column(Date)
+    bpkb_overdue_since: Mapped[date | None] = mapped_column(Date)
 
 
 class Payment(Base):
@@ -206,3 +211,44 @@ class Restructuring(Base):
     old_schedule: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     # OJK: the quality at restructuring holds until three installments are paid on time.
     kol_floor: Mapped[int | None] = mapped_column(Integer)
+
+
+class Repossession(Base):
+    """A vehicle withdrawn from a defaulting debtor, to its auction: the appraisal, the sale,
+    and how its proceeds went — the costs of repossession and sale first (``repossession_cost``
+    ledger entries), then the debt as of the sale day (an ``auction_sale`` movement), a
+    surplus refunded to the debtor; a shortfall kept as debt or written off by an approver."""
+
+    __tablename__ = "repossessions"
+    __table_args__ = (
+        CheckConstraint(
+            "shortfall_decision IS NULL OR shortfall_decision IN ('kept', 'written_off')",
+            name="shortfall_decision",
+        ),
+        CheckConstraint("appraised_value IS NULL OR appraised_value > 0", name="appraisal"),
+        CheckConstraint("proceeds IS NULL OR proceeds > 0", name="proceeds_positive"),
+        # The proceeds are accounted for to the rupiah.
+        CheckConstraint(
+            "proceeds IS NULL OR proceeds = costs_recovered + to_debt + surplus",
+            name="proceeds_split",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), unique=True)
+    repossessed_on: Mapped[date] = mapped_column(Date)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("collection_actions.id"))
+    appraised_value: Mapped[int | None] = mapped_column(BigInteger)
+    appraised_on: Mapped[date | None] = mapped_column(Date)
+    appraiser: Mapped[str | None] = mapped_column(String(150))
+    sold_on: Mapped[date | None] = mapped_column(Date)
+    buyer: Mapped[str | None] = mapped_column(String(150))
+    proceeds: Mapped[int | None] = mapped_column(BigInteger)
+    costs_recovered: Mapped[int | None] = mapped_column(BigInteger)
+    to_debt: Mapped[int | None] = mapped_column(BigInteger)
+    surplus: Mapped[int | None] = mapped_column(BigInteger)
+    shortfall: Mapped[int | None] = mapped_column(BigInteger)
+    shortfall_decision: Mapped[str | None] = mapped_column(String(12))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(String(500))

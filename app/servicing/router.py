@@ -3,9 +3,9 @@ ledger, late-charge waivers, refunds, early settlement, restructuring and collat
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +37,8 @@ from app.servicing.schemas import (
     InstallmentView,
     LedgerEntryOut,
     LedgerOut,
+    OverdueCollateralList,
+    OverdueCollateralOut,
     PaymentIn,
     PaymentList,
     PaymentOut,
@@ -60,6 +62,7 @@ Requester = Annotated[Principal, Depends(require(Permission.RESTRUCTURE_REQUEST)
 Decider = Annotated[Principal, Depends(require(Permission.RESTRUCTURE_DECIDE))]
 Reader = Annotated[Principal, Depends(require(Permission.RESTRUCTURE_READ))]
 BackOffice = Annotated[Principal, Depends(require(Permission.COLLATERAL_WRITE))]
+Chaser = Annotated[Principal, Depends(require(Permission.COLLATERAL_OVERDUE))]
 OnDate = Annotated[BusinessDate | None, Query(description="Default: today (Jakarta)")]
 
 
@@ -442,4 +445,29 @@ def update_collateral(
     changes = data.model_dump(exclude_unset=True)
     return CollateralOut.model_validate(
         collateral.update_collateral(session, principal, contract, changes)
+    )
+
+
+@router.get(
+    "/collateral/overdue",
+    summary="Work list: fiduciary registrations past their 30 days, BPKBs not received",
+    responses=problem_responses(403),
+)
+def overdue_collateral(
+    request: Request,
+    session: DbSession,
+    principal: Chaser,
+    on: OnDate = None,
+    what: Annotated[
+        Literal["fiduciary", "bpkb"] | None, Query(description="Only this kind")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> OverdueCollateralList:
+    day = on or today_jakarta()
+    due_days = request.app.state.settings.bpkb_due_days
+    items = collateral.overdue(session, principal, day, due_days, what, limit)
+    return OverdueCollateralList(
+        on=day,
+        bpkb_due_days=due_days,
+        items=[OverdueCollateralOut.model_validate(item) for item in items],
     )

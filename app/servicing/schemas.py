@@ -254,6 +254,48 @@ class CollateralOut(BaseModel):
     bpkb_number: str | None
 
 
+class OverdueCollateralOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "contract_number": "JKT01-2026-MC-000042",
+                    "contract_state": "ACTIVE",
+                    "what": "fiduciary",
+                    "due_on": "2026-10-01",
+                    "days_overdue": 53,
+                    "flagged_on": "2026-10-02",
+                    "dealer_code": "D-JKT-001",
+                    "dealer_name": "Sinar Motor Kramat",
+                    "disbursed_on": "2026-09-01",
+                    "chase": "Register the fiduciary guarantee (AHU online) and record its "
+                    "certificate.",
+                }
+            ]
+        }
+    )
+
+    contract_number: str
+    contract_state: str
+    what: Literal["fiduciary", "bpkb"] = Field(
+        description="fiduciary: not registered by its deadline; bpkb: not received from the "
+        "dealer within the setting's days of disbursement"
+    )
+    due_on: date
+    days_overdue: int
+    flagged_on: date | None = Field(description="The first close of business that found it late")
+    dealer_code: str
+    dealer_name: str
+    disbursed_on: date
+    chase: str = Field(description="What to do, in words")
+
+
+class OverdueCollateralList(BaseModel):
+    on: date
+    bpkb_due_days: int
+    items: list[OverdueCollateralOut]
+
+
 class CollateralIn(RequestModel):
     model_config = ConfigDict(
         json_schema_extra={

@@ -1,4 +1,6 @@
-"""records: a contract's documents and photos (content-addressed, never overwritten)
+"""records: a contract's documents and photos (content-addressed, never overwritten); the
+collateral's overdue marks from the close of business; repossession to auction (the
+REPOSSESSED state, the repossessions table, the ledger's repossession costs and auction sales)
 
 Revision ID: d9daba7644c5
 Revises: 5b8d2f7a9c41
@@ -17,8 +19,84 @@ down_revision: str | None = "5b8d2f7a9c41"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+OLD_STATES = (
+    "SUBMITTED", "SURVEY_ASSIGNED", "SURVEYED", "PRESCREENED", "SCORED", "SIMULATED",
+    "PENDING_APPROVAL", "RETURNED", "APPROVED", "DELIVERED", "ACTIVE", "PAID_OFF", "WRITTEN_OFF",
+    "REJECTED", "CANCELLED", "EXPIRED",
+)  # fmt: skip
+NEW_STATES = (*OLD_STATES[:13], "REPOSSESSED", *OLD_STATES[13:])
+OLD_KINDS = (
+    "disbursement", "paid_at_signing", "payment", "recovery", "late_charge_waiver", "refund",
+    "reversal", "write_off", "restructuring", "early_settlement",
+)  # fmt: skip
+NEW_KINDS = (*OLD_KINDS, "repossession_cost", "auction_sale")
+
+
+def _check(table: str, name: str, column: str, values: tuple[str, ...]) -> None:
+    with op.batch_alter_table(table) as batch_op:
+        batch_op.drop_constraint(op.f(f"ck_{table}_{name}"), type_="check")
+        batch_op.create_check_constraint(name, sa.text(f"{column} IN {values!r}"))
+
 
 def upgrade() -> None:
+    _check("contracts", "state", "state", NEW_STATES)
+    _check("ledger_entries", "kind", "kind", NEW_KINDS)
+    with op.batch_alter_table("collaterals") as batch_op:
+        batch_op.add_column(sa.Column("fiduciary_overdue_since", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("bpkb_overdue_since", sa.Date(), nullable=True))
+    with op.batch_alter_table("close_of_business") as batch_op:
+        batch_op.add_column(
+            sa.Column("collateral_flagged", sa.Integer(), server_default="0", nullable=False)
+        )
+    op.create_table(
+        "repossessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("contract_id", sa.Integer(), nullable=False),
+        sa.Column("repossessed_on", sa.Date(), nullable=False),
+        sa.Column("action_id", sa.Integer(), nullable=True),
+        sa.Column("appraised_value", sa.BigInteger(), nullable=True),
+        sa.Column("appraised_on", sa.Date(), nullable=True),
+        sa.Column("appraiser", sa.String(length=150), nullable=True),
+        sa.Column("sold_on", sa.Date(), nullable=True),
+        sa.Column("buyer", sa.String(length=150), nullable=True),
+        sa.Column("proceeds", sa.BigInteger(), nullable=True),
+        sa.Column("costs_recovered", sa.BigInteger(), nullable=True),
+        sa.Column("to_debt", sa.BigInteger(), nullable=True),
+        sa.Column("surplus", sa.BigInteger(), nullable=True),
+        sa.Column("shortfall", sa.BigInteger(), nullable=True),
+        sa.Column("shortfall_decision", sa.String(length=12), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", app.core.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decision_reason", sa.String(length=500), nullable=True),
+        sa.CheckConstraint(
+            "shortfall_decision IS NULL OR shortfall_decision IN ('kept', 'written_off')",
+            name=op.f("ck_repossessions_shortfall_decision"),
+        ),
+        sa.CheckConstraint(
+            "appraised_value IS NULL OR appraised_value > 0",
+            name=op.f("ck_repossessions_appraisal"),
+        ),
+        sa.CheckConstraint(
+            "proceeds IS NULL OR proceeds > 0", name=op.f("ck_repossessions_proceeds_positive")
+        ),
+        sa.CheckConstraint(
+            "proceeds IS NULL OR proceeds = costs_recovered + to_debt + surplus",
+            name=op.f("ck_repossessions_proceeds_split"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["action_id"],
+            ["collection_actions.id"],
+            name=op.f("fk_repossessions_action_id_collection_actions"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["contract_id"], ["contracts.id"], name=op.f("fk_repossessions_contract_id_contracts")
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["users.id"], name=op.f("fk_repossessions_decided_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_repossessions")),
+        sa.UniqueConstraint("contract_id", name=op.f("uq_repossessions_contract_id")),
+    )
     op.create_table(
         "documents",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -58,6 +136,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("repossessions")
+    with op.batch_alter_table("close_of_business") as batch_op:
+        batch_op.drop_column("collateral_flagged")
+    with op.batch_alter_table("collaterals") as batch_op:
+        batch_op.drop_column("bpkb_overdue_since")
+        batch_op.drop_column("fiduciary_overdue_since")
+    _check("ledger_entries", "kind", "kind", OLD_KINDS)
+    _check("contracts", "state", "state", OLD_STATES)
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_documents_sha256"))
         batch_op.drop_index(batch_op.f("ix_documents_contract_id"))
