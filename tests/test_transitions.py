@@ -154,6 +154,36 @@ def with_simulation(db, number: str, path: str) -> str:
     return path
 
 
+def with_restructuring_rows(session, contract: Contract) -> None:
+    """An account disbursed today with three installments of Rp 1,000,000 (900,000 principal)."""
+    start = today_jakarta()
+    session.add(
+        LoanAccount(
+            contract_id=contract.id,
+            disbursed_on=start,
+            addm=False,
+            late_charge_rate=Decimal("0.001"),
+            late_charge_cap=Decimal("0.5"),
+            arrears_tolerance=10_000,
+            allocation_order="installment_first",
+            settlement_fee_rate=Decimal(0),
+        )
+    )
+    session.add_all(
+        Installment(
+            contract_id=contract.id,
+            number=n,
+            due_date=add_months(start, n),
+            amount=1_000_000,
+            principal=900_000,
+            interest=100_000,
+            accrues_from=add_months(start, n - 1),
+        )
+        for n in (1, 2, 3)
+    )
+    session.flush()
+
+
 def with_restructuring(db, number: str, path: str) -> str:
     """A schedule of three installments and a request to stretch it to 24."""
     ensure_simulation(db, number)
@@ -162,31 +192,7 @@ def with_restructuring(db, number: str, path: str) -> str:
         if session.scalar(select(Installment.id).where(Installment.contract_id == contract.id)):
             session.execute(delete(Restructuring).where(Restructuring.status == "requested"))
         else:
-            start = today_jakarta()
-            session.add(
-                LoanAccount(
-                    contract_id=contract.id,
-                    disbursed_on=start,
-                    addm=False,
-                    late_charge_rate=Decimal("0.001"),
-                    late_charge_cap=Decimal("0.5"),
-                    arrears_tolerance=10_000,
-                    allocation_order="installment_first",
-                    settlement_fee_rate=Decimal(0),
-                )
-            )
-            session.add_all(
-                Installment(
-                    contract_id=contract.id,
-                    number=n,
-                    due_date=add_months(start, n),
-                    amount=1_000_000,
-                    principal=900_000,
-                    interest=100_000,
-                    accrues_from=add_months(start, n - 1),
-                )
-                for n in (1, 2, 3)
-            )
+            with_restructuring_rows(session, contract)
         collector = session.scalar(select(User.id).where(User.username == "collector.joko"))
         row = Restructuring(
             contract_id=contract.id,
@@ -198,6 +204,57 @@ def with_restructuring(db, number: str, path: str) -> str:
         session.add(row)
         session.flush()
         return path.replace("{restructuring_id}", str(row.id))
+
+
+def _repossessed(session, contract: Contract) -> None:
+    """A disbursed schedule of three installments (Rp 2,700,000 of principal) whose vehicle
+    was repossessed and appraised today, nothing sold yet."""
+    from app.collection.models import WriteOff
+    from app.servicing.models import Allocation, LedgerEntry, Repossession
+
+    if session.get(LoanAccount, contract.id) is None:
+        with_restructuring_rows(session, contract)
+    session.execute(delete(Allocation).where(Allocation.contract_id == contract.id))
+    session.execute(delete(LedgerEntry).where(LedgerEntry.contract_id == contract.id))
+    session.execute(delete(WriteOff).where(WriteOff.contract_id == contract.id))
+    session.execute(delete(Repossession).where(Repossession.contract_id == contract.id))
+    session.execute(
+        update(LoanAccount).where(LoanAccount.contract_id == contract.id).values(off_book_from=None)
+    )
+    session.add(
+        Repossession(
+            contract_id=contract.id,
+            repossessed_on=today_jakarta(),
+            appraised_value=3_000_000,
+            appraised_on=today_jakarta(),
+            appraiser="Tim taksasi",
+        )
+    )
+    session.flush()
+
+
+def with_repossession(db, number: str, path: str) -> str:
+    with db.transaction() as session:
+        _repossessed(session, _contract(session, number))
+    return path
+
+
+def with_shortfall(db, number: str, path: str) -> str:
+    """Sold today for Rp 1,000,000: Rp 1,700,000 short."""
+    from app.servicing.ledger import add_entry, reallocate
+    from app.servicing.models import Repossession
+
+    with db.transaction() as session:
+        contract = _contract(session, number)
+        _repossessed(session, contract)
+        add_entry(session, contract, "auction_sale", today_jakarta(), 1_000_000, None)
+        reallocate(session, contract)
+        row = session.scalars(
+            select(Repossession).where(Repossession.contract_id == contract.id)
+        ).one()
+        row.sold_on, row.buyer, row.proceeds = today_jakarta(), "Balai lelang", 1_000_000
+        row.costs_recovered, row.to_debt, row.surplus, row.shortfall = 0, 1_000_000, 0, 1_700_000
+    return path
 
 
 # For each (operation, transition): its method, a valid body, and how to get its URL ready
@@ -256,6 +313,16 @@ ENDPOINTS: dict[tuple[str, Action], tuple[str, dict[str, Any], Prepare]] = {
         "POST",
         {"decision": "approve", "reason": "Income verified"},
         with_restructuring,
+    ),
+    ("sell_vehicle", Action.SELL_COLLATERAL): (
+        "POST",
+        {"sold_on": TODAY, "buyer": "Balai lelang", "proceeds": 5_000_000},
+        with_repossession,
+    ),
+    ("decide_shortfall", Action.WRITE_OFF_SHORTFALL): (
+        "POST",
+        {"decision": "write_off", "reason": "Tidak ada harta lain"},
+        with_shortfall,
     ),
     ("disburse", Action.DISBURSE): (
         "POST",

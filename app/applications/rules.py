@@ -187,6 +187,28 @@ def _company_problems(applicant: CompanyApplicant, today: date) -> list[Problem]
     return problems
 
 
+def _guarantor_problems(form: ApplicationForm, today: date) -> list[Problem]:
+    """Guarantors and co-applicants: identity checked like the applicant's, and none of them
+    one of the contract's other people."""
+    applicant = form.applicant
+    taken = (
+        {applicant.nik} | ({applicant.spouse.nik} if applicant.spouse else set())
+        if isinstance(applicant, IndividualApplicant)
+        else {member.nik for member in applicant.board_members}
+    )
+    problems: list[Problem] = []
+    for i, person in enumerate(form.guarantors):
+        prefix = f"guarantors[{i}]"
+        problems += identity_problems(prefix, person, today)
+        if person.nik in taken:
+            message = _("This person is already on the application.")
+            problems.append((f"{prefix}.nik", message, "duplicate_party"))
+        taken.add(person.nik)
+        if person.phone and normalise_phone(person.phone) is None:
+            problems.append((f"{prefix}.phone", _("Not an Indonesian phone number."), "phone"))
+    return problems
+
+
 def form_problems(
     form: ApplicationForm, today: date, area_of: Callable[[str], AreaInfo | None]
 ) -> list[Problem]:
@@ -203,6 +225,7 @@ def form_problems(
         form.form_category.value,
         area_of(applicant.address.postal_code),
     )
+    problems += _guarantor_problems(form, today)
     vehicle = form.vehicle
     if vehicle.year > today.year:
         problems.append(("vehicle.year", _("The vehicle year is in the future."), "future_year"))
@@ -227,6 +250,9 @@ def normalised(form: ApplicationForm) -> dict[str, Any]:
     spouse = applicant.get("spouse")
     if spouse and spouse.get("phone"):
         spouse["phone"] = normalise_phone(spouse["phone"]) or spouse["phone"]
+    for person in data.get("guarantors", []):
+        if person.get("phone"):
+            person["phone"] = normalise_phone(person["phone"]) or person["phone"]
     for name in ("chassis_number", "engine_number"):
         if data["vehicle"][name]:
             data["vehicle"][name] = normalise_frame_number(data["vehicle"][name])

@@ -162,6 +162,18 @@ class Spouse(PersonIdentity):
     phone: str | None = Field(default=None, min_length=6, max_length=20)
 
 
+class Guarantor(PersonIdentity):
+    """A guarantor (*penjamin*) or a co-applicant: identified and pre-screened like a spouse,
+    and stopped by the bad list like the applicant."""
+
+    role: Literal["guarantor", "co_applicant"] = Field(
+        description="guarantor (penjamin) or co_applicant (pemohon bersama)"
+    )
+    relationship: Text | None = Field(default=None, examples=["Orang tua"])
+    phone: str | None = Field(default=None, min_length=6, max_length=20)
+    monthly_income: RupiahOrZero | None = None
+
+
 class Employment(_Form):
     occupation: Occupation
     employer: str | None = Field(default=None, max_length=150, examples=["PT Telkom Indonesia"])
@@ -234,6 +246,11 @@ class ApplicationForm(_Form):
     down_payment: Rupiah
     tenor_months: StrictInt = Field(ge=1, le=84)
     payment_method: PaymentMethod
+    guarantors: list[Guarantor] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Guarantors and co-applicants, each pre-screened like the spouse",
+    )
 
 
 EXAMPLE_FORM: dict[str, Any] = {

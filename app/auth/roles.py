@@ -52,6 +52,9 @@ class Permission(StrEnum):
     REFERENCE_WRITE = "reference:write"
     USER_MANAGE = "user:manage"
     COLLATERAL_OVERDUE = "collateral:overdue"
+    REPOSSESSION_READ = "repossession:read"
+    REPOSSESSION_APPRAISE = "repossession:appraise"
+    REPOSSESSION_COST = "repossession:cost"
     DOCUMENT_UPLOAD = "document:upload"
     DOCUMENT_READ = "document:read"
 
@@ -92,6 +95,13 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     # The work list of registrations and BPKBs past their deadline: branch finance chases
     # them, head office follows.
     Permission.COLLATERAL_OVERDUE: frozenset({R.FINANCE, R.ADMIN}),
+    # Repossession to auction: the (remedial) collector records the hand-over and the
+    # appraisal, finance the costs and the sale, an approver decides a shortfall.
+    Permission.REPOSSESSION_READ: frozenset(
+        {R.COLLECTOR, R.FINANCE, R.APPROVER, R.CUSTOMER_SERVICE, R.ADMIN}
+    ),
+    Permission.REPOSSESSION_APPRAISE: frozenset({R.COLLECTOR}),
+    Permission.REPOSSESSION_COST: frozenset({R.FINANCE}),
     Permission.REFUND: frozenset({R.FINANCE}),
     Permission.LATE_CHARGE_WAIVE: frozenset({R.APPROVER}),
     Permission.TRACKING_READ: frozenset({R.CUSTOMER_SERVICE, R.DEALER, R.SALESMAN}),

@@ -7,7 +7,7 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, func, insert, literal, select, text, update
+from sqlalchemy import Date, and_, func, insert, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from app.approval.service import expire_purchase_orders
@@ -37,7 +37,12 @@ from app.core.idempotency import forget_expired
 from app.core.models import utcnow
 from app.core.settings import get_settings
 from app.prescreening.models import NegativeEntry
-from app.prescreening.service import add_negative_entries, identity_of, person_entry
+from app.prescreening.service import (
+    add_negative_entries,
+    identity_of,
+    person_entry,
+    vehicle_entry,
+)
 from app.servicing.collateral import flag_overdue
 from app.servicing.models import LedgerEntry, LoanAccount, Payment
 
@@ -52,11 +57,40 @@ def list_debtor(session: Session, contract: Contract, category: str, reason: str
         select(NegativeEntry.id).where(
             NegativeEntry.source_contract_id == contract.id,
             NegativeEntry.category == category,
+            NegativeEntry.subject == "person",
             NegativeEntry.active,
         )
     )
     if already is None:
         add_negative_entries(session, _debtor_entries([contract], category, reason))
+
+
+def list_vehicle(session: Session, contract: Contract, category: str, reason: str) -> None:
+    """The contract's vehicle on the negative list, by its chassis and engine numbers."""
+    if contract.chassis_number is None and contract.engine_number is None:
+        return
+    already = session.scalar(
+        select(NegativeEntry.id).where(
+            NegativeEntry.source_contract_id == contract.id,
+            NegativeEntry.category == category,
+            NegativeEntry.subject == "vehicle",
+            NegativeEntry.active,
+        )
+    )
+    if already is None:
+        add_negative_entries(
+            session,
+            [
+                vehicle_entry(
+                    contract.chassis_number,
+                    contract.engine_number,
+                    category,
+                    source="collection",
+                    contract_id=contract.id,
+                    reason=reason,
+                )
+            ],
+        )
 
 
 def _debtor_entries(contracts: list[Contract], category: str, reason: str) -> list[NegativeEntry]:
@@ -84,7 +118,15 @@ def _empty_json(session: Session) -> Any:
 def _write_off(session: Session, day: date, threshold: int) -> int:
     """Set-based: every active contract at ``threshold`` days past due today is written off
     with what it still owes, each with its event."""
-    due = in_arrears_since(day - timedelta(days=threshold))
+    # A repossessed contract waits for its auction: its shortfall is written off by an
+    # approver after the sale, not by the close.
+    due = and_(
+        in_arrears_since(day - timedelta(days=threshold)),
+        # (the few repossessed, through the state's index: not a pass over every contract)
+        PositionSpan.contract_id.not_in(
+            select(Contract.id).where(Contract.state == ContractState.REPOSSESSED.value)
+        ),
+    )
     ids = list(session.scalars(select(PositionSpan.contract_id).where(due)))
     if not ids:
         return 0

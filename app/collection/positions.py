@@ -165,9 +165,12 @@ def standing_query(session: Session, day: date, contracts: Any = None) -> Select
             Installment.due_date,
             Installment.number,
             LoanAccount.arrears_tolerance.label("tolerance"),
-            case((due, Installment.amount - _paid(day, "interest", "principal")), else_=0).label(
-                "unpaid"
-            ),
+            # Interest waived (not yet earned at a settlement or a repossessed vehicle's
+            # sale) is owed no more, as in the rules.
+            case(
+                (due, Installment.amount - _paid(day, "interest", "principal", "interest_waived")),
+                else_=0,
+            ).label("unpaid"),
             case(
                 (due, Installment.principal - _paid(day, "principal")),
                 else_=Installment.principal,

@@ -11,7 +11,7 @@ from app.auth.models import User
 from app.auth.roles import Role
 from app.auth.service import Principal
 from app.collection.calendar import calendar
-from app.collection.cob import list_debtor
+from app.collection.cob import list_debtor, list_vehicle
 from app.collection.conduct import Contact, contact_problems, repossession_problems, strategy
 from app.collection.models import (
     CloseOfBusiness,
@@ -28,6 +28,7 @@ from app.core.clock import JAKARTA, today_jakarta
 from app.core.errors import Conflict, FieldError, Unprocessable, invalid
 from app.core.i18n import _
 from app.reference.models import Branch
+from app.servicing import repossession
 from app.servicing.ledger import balance_of
 from app.servicing.models import Collateral
 
@@ -137,8 +138,13 @@ def record(
     session.flush()
     log_event(session, contract, data["kind"], principal, reason=action.letter_number,
               payload={"action_id": action.id, "result": action.result})  # fmt: skip
-    if data["kind"] == "repossession":
-        list_debtor(session, contract, "repossessed", f"Vehicle repossessed, {contract.number}")
+    if data["kind"] == "repossession" and data["result"] == "handed_over":
+        # The vehicle is in the company's hands: the contract waits for the auction.
+        reason = f"Vehicle repossessed, {contract.number}"
+        list_debtor(session, contract, "repossessed", reason)
+        list_vehicle(session, contract, "repossessed", reason)
+        repossession.start(session, principal, contract, performed.astimezone(JAKARTA).date(),
+                           action.id)  # fmt: skip
     return action
 
 

@@ -121,7 +121,9 @@ TRANSITIONS: tuple[Edge, ...] = tuple(
     + _edges(Action.CANCEL, BEFORE_DISBURSEMENT, S.CANCELLED, R.CUSTOMER_SERVICE, R.DEALER)
     + _edges(Action.EXPIRE, (S.APPROVED,), S.EXPIRED)
     # collection
-    + _edges(Action.PAY_OFF, (S.ACTIVE,), S.PAID_OFF)
+    # paid off by the debtor, also once his vehicle is repossessed (redeemed before the
+    # auction, or a shortfall kept as debt paid later)
+    + _edges(Action.PAY_OFF, (S.ACTIVE, S.REPOSSESSED), S.PAID_OFF)
     + _edges(Action.WRITE_OFF, (S.ACTIVE,), S.WRITTEN_OFF)
     + _edges(Action.RESTRUCTURE, (S.ACTIVE,), S.ACTIVE, R.APPROVER)
     # repossession to auction: the collector records the hand-over; finance posts the sale

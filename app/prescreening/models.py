@@ -49,12 +49,16 @@ class IdentityKey(Base):
     owner_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
 
 
+PARTY_ROLES = ("applicant", "spouse", "board_member", "guarantor", "co_applicant")
+
+
 class ContractParty(Base):
-    """Who a contract is about: its applicant, the spouse, the board members."""
+    """Who a contract is about: its applicant, the spouse, the board members, the guarantors
+    and co-applicants."""
 
     __tablename__ = "contract_parties"
     __table_args__ = (
-        CheckConstraint("role IN ('applicant', 'spouse', 'board_member')", name="role"),
+        CheckConstraint(f"role IN {PARTY_ROLES!r}", name="role"),
         UniqueConstraint("contract_id", "customer_id", "role"),
     )
 

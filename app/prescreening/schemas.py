@@ -37,7 +37,7 @@ class NegativeHit(BaseModel):
 
 
 class PartyResult(BaseModel):
-    role: Literal["applicant", "spouse", "board_member"]
+    role: Literal["applicant", "spouse", "board_member", "guarantor", "co_applicant"]
     name: str
     repeat_order: bool
     customer_id: int | None

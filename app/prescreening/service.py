@@ -39,7 +39,7 @@ SHOWN_CANDIDATES = 5
 
 @dataclass(frozen=True)
 class Party:
-    role: str  # applicant | spouse | board_member
+    role: str  # applicant | spouse | board_member | guarantor | co_applicant
     identity: Identity
     kind: str = "person"
     npwp: str | None = None
@@ -63,13 +63,21 @@ def parties_of(form: dict[str, Any]) -> list[Party]:
         # Compact (digits only), as customers keep it: "01.300.066.6-091.000" is one company.
         company = Party("applicant", Identity(full_name=applicant["name"]), "company",
                         stdnum_npwp.compact(applicant["npwp"]))  # fmt: skip
-        return [company] + [
-            Party("board_member", identity_of(m)) for m in applicant["board_members"]
-        ]
+        return (
+            [company]
+            + [Party("board_member", identity_of(m)) for m in applicant["board_members"]]
+            + guarantors_of(form)
+        )
     parties = [Party("applicant", identity_of(applicant))]
     if applicant.get("spouse"):
         parties.append(Party("spouse", identity_of(applicant["spouse"])))
-    return parties
+    return parties + guarantors_of(form)
+
+
+def guarantors_of(form: dict[str, Any]) -> list[Party]:
+    """Guarantors and co-applicants, screened like the spouse (a form stored before they
+    existed has none)."""
+    return [Party(person["role"], identity_of(person)) for person in form.get("guarantors", [])]
 
 
 # --- writing known people with their keys ------------------------------------------------------
@@ -371,5 +379,29 @@ def person_entry(
         reason=reason,
         listed_on=today_jakarta(),
         created_by_id=created_by,
+        active=True,
+    )
+
+
+def vehicle_entry(
+    chassis_number: str | None,
+    engine_number: str | None,
+    category: str,
+    *,
+    source: str,
+    contract_id: int | None,
+    reason: str,
+) -> NegativeEntry:
+    """A negative-list entry for a vehicle, found again by its chassis or engine number."""
+    return NegativeEntry(
+        subject="vehicle",
+        category=category,
+        chassis_number=chassis_number,
+        engine_number=engine_number,
+        dealers=[],
+        source=source,
+        source_contract_id=contract_id,
+        reason=reason,
+        listed_on=today_jakarta(),
         active=True,
     )

@@ -31,6 +31,7 @@ MOVEMENT_KINDS = {
     "payment": rules.Kind.PAYMENT,
     "late_charge_waiver": rules.Kind.WAIVER,
     "refund": rules.Kind.REFUND,
+    "auction_sale": rules.Kind.SALE,
 }
 
 

@@ -30,6 +30,7 @@ from app.servicing.ledger import (
 from app.servicing.models import Allocation, LedgerEntry, Payment, Restructuring
 
 BOUNCED_CHEQUES_LISTED = 3
+PAYING_STATES = (ContractState.ACTIVE, ContractState.REPOSSESSED)
 
 
 def settle_ledger(session: Session, contract: Contract, since: date) -> rules.Ledger:
@@ -41,7 +42,7 @@ def settle_ledger(session: Session, contract: Contract, since: date) -> rules.Le
         raise Conflict(
             _("Contract {number}: {error}.").format(number=contract.number, error=error)
         ) from error
-    if ledger.paid_off_on is not None and contract.state == ContractState.ACTIVE:
+    if ledger.paid_off_on is not None and contract.state in PAYING_STATES:
         account = account_of(session, contract)
         account.off_book_from = ledger.paid_off_on
         early = any(a.component == rules.Component.INTEREST_WAIVED for a in ledger.allocations)
@@ -97,7 +98,9 @@ def post_payment(
     session: Session, principal: Principal, contract: Contract, data: dict[str, Any]
 ) -> Payment:
     recovery = contract.state == ContractState.WRITTEN_OFF
-    if contract.state != ContractState.ACTIVE and not recovery:
+    # A repossessed contract's debtor may still pay (redeem the vehicle before the auction, or
+    # pay a shortfall kept as debt).
+    if contract.state not in PAYING_STATES and not recovery:
         raise Conflict(
             _(
                 "Contract {number} is {state}; payments are taken from active contracts (and, "

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from app.auth.roles import Permission
 from app.auth.service import Principal, username_of
 from app.contracts.models import Contract
 from app.contracts.router import transition_route
-from app.contracts.service import get_visible
+from app.contracts.service import check_if_match, get_visible
 from app.contracts.states import Action
 from app.core.clock import today_jakarta
 from app.core.dependencies import DbSession
@@ -24,11 +24,13 @@ from app.core.i18n import _, format_date
 from app.core.idempotency import Idempotent
 from app.core.inputs import BusinessDate
 from app.core.pagination import RowId
-from app.servicing import collateral, payments, restructuring, rules, settlement
+from app.servicing import collateral, payments, repossession, restructuring, rules, settlement
 from app.servicing.ledger import account_of, balance_of, schedule_of
 from app.servicing.models import Allocation, LedgerEntry, Payment, Restructuring
 from app.servicing.schemas import (
     AllocationOut,
+    AppraisalIn,
+    AuctionSaleIn,
     BalanceOut,
     CollateralIn,
     CollateralOut,
@@ -43,6 +45,9 @@ from app.servicing.schemas import (
     PaymentList,
     PaymentOut,
     RefundIn,
+    RepossessionCostIn,
+    RepossessionCostOut,
+    RepossessionOut,
     RestructuringDecisionIn,
     RestructuringIn,
     RestructuringList,
@@ -50,6 +55,7 @@ from app.servicing.schemas import (
     ReversalIn,
     SettlementLetterOut,
     SettlementQuoteOut,
+    ShortfallDecisionIn,
     WaiverIn,
 )
 
@@ -62,6 +68,9 @@ Requester = Annotated[Principal, Depends(require(Permission.RESTRUCTURE_REQUEST)
 Decider = Annotated[Principal, Depends(require(Permission.RESTRUCTURE_DECIDE))]
 Reader = Annotated[Principal, Depends(require(Permission.RESTRUCTURE_READ))]
 BackOffice = Annotated[Principal, Depends(require(Permission.COLLATERAL_WRITE))]
+RepossessionReader = Annotated[Principal, Depends(require(Permission.REPOSSESSION_READ))]
+Appraiser = Annotated[Principal, Depends(require(Permission.REPOSSESSION_APPRAISE))]
+CostRecorder = Annotated[Principal, Depends(require(Permission.REPOSSESSION_COST))]
 Chaser = Annotated[Principal, Depends(require(Permission.COLLATERAL_OVERDUE))]
 OnDate = Annotated[BusinessDate | None, Query(description="Default: today (Jakarta)")]
 
@@ -471,3 +480,118 @@ def overdue_collateral(
         bpkb_due_days=due_days,
         items=[OverdueCollateralOut.model_validate(item) for item in items],
     )
+
+
+def _repossession_out(session: Session, contract: Contract) -> RepossessionOut:
+    row = repossession.repossession_of(session, contract)
+    costs = repossession.costs_of(session, contract)
+    return RepossessionOut(
+        contract_number=contract.number,
+        contract_state=contract.state,
+        repossessed_on=row.repossessed_on,
+        appraised_value=row.appraised_value,
+        appraised_on=row.appraised_on,
+        appraiser=row.appraiser,
+        costs=[
+            RepossessionCostOut(
+                ledger_entry_id=c.id,
+                amount=c.amount,
+                incurred_on=c.value_date,
+                reason=c.reason,
+                reference=c.reference,
+            )
+            for c in costs
+        ],
+        costs_total=sum(c.amount for c in costs),
+        sold_on=row.sold_on,
+        buyer=row.buyer,
+        proceeds=row.proceeds,
+        costs_recovered=row.costs_recovered,
+        to_debt=row.to_debt,
+        surplus=row.surplus,
+        shortfall=row.shortfall,
+        shortfall_decision=row.shortfall_decision,
+        decided_by=username_of(session, row.decided_by_id),
+        decision_reason=row.decision_reason,
+        written_off=repossession.written_off(session, contract),
+    )
+
+
+@router.get(
+    "/contracts/{number}/repossession",
+    summary="The repossessed vehicle: appraisal, costs, the auction and where its proceeds went",
+    responses=problem_responses(403, 404, 409),
+)
+def read_repossession(
+    number: str, session: DbSession, principal: RepossessionReader
+) -> RepossessionOut:
+    contract = get_visible(session, principal, number)
+    return _repossession_out(session, contract)
+
+
+@router.post(
+    "/contracts/{number}/repossession/appraisal",
+    summary="Record the repossessed vehicle's appraisal",
+    responses=problem_responses(403, 404, 409),
+)
+def appraise_vehicle(
+    number: str, data: AppraisalIn, session: DbSession, principal: Appraiser
+) -> RepossessionOut:
+    contract = get_visible(session, principal, number)
+    repossession.appraise(session, principal, contract, data.model_dump())
+    return _repossession_out(session, contract)
+
+
+@router.post(
+    "/contracts/{number}/repossession/costs",
+    summary="Record a cost of taking or selling the vehicle (towing, storage, auction fee)",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RepossessionOut,
+    responses=problem_responses(403, 404, 409),
+)
+def add_repossession_cost(
+    number: str, data: RepossessionCostIn, once: Idempotent, session: DbSession,
+    principal: CostRecorder,
+) -> JSONResponse:  # fmt: skip
+    def work_() -> tuple[RepossessionOut, dict[str, str]]:
+        contract = get_visible(session, principal, number)
+        repossession.add_cost(session, principal, contract, data.model_dump())
+        return _repossession_out(session, contract), {}
+
+    return once.run(principal.user_id, data, status.HTTP_201_CREATED, work_)
+
+
+@router.post(
+    "/contracts/{number}/repossession/sale",
+    summary="Post the auction: proceeds to the costs, then the debt; a surplus refunded",
+    **transition_route(Action.SELL_COLLATERAL),
+)
+def sell_vehicle(
+    number: str,
+    data: AuctionSaleIn,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(require(Permission.REPOSSESSION_COST))],
+    if_match: Annotated[str | None, Header(description="ETag of the version you read")] = None,
+) -> RepossessionOut:
+    contract = get_visible(session, principal, number)
+    check_if_match(contract, if_match)
+    repossession.sell(session, principal, contract, data.model_dump())
+    return _repossession_out(session, contract)
+
+
+@router.post(
+    "/contracts/{number}/repossession/shortfall",
+    summary="Keep the auction's shortfall as debt, or write it off (approver)",
+    **transition_route(Action.WRITE_OFF_SHORTFALL),
+)
+def decide_shortfall(
+    number: str,
+    data: ShortfallDecisionIn,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(require(Permission.REPOSSESSION_READ))],
+    if_match: Annotated[str | None, Header(description="ETag of the version you read")] = None,
+) -> RepossessionOut:
+    contract = get_visible(session, principal, number)
+    check_if_match(contract, if_match)
+    repossession.decide_shortfall(session, principal, contract, data.model_dump())
+    return _repossession_out(session, contract)

@@ -15,7 +15,12 @@ The rules (README, "Balances"):
   unpaid amounts, oldest first, exceed the arrears tolerance;
 - a payment that covers the settlement amount (principal outstanding, interest accrued to that
   day, late charge owed and the settlement fee) settles the contract: the interest not yet
-  accrued is waived, never charged.
+  accrued is waived, never charged;
+- the sale of a repossessed vehicle (what of its proceeds is left after the costs) pays, in
+  the settlement's order, the late charge owed, the interest accrued to the sale day and the
+  principal outstanding, without a settlement fee; the interest not yet accrued is waived
+  whether or not it covers them, so what it leaves owed (the shortfall) stops growing but for
+  late charges; when it covers them, the contract is paid off and the rest is credit.
 """
 
 from dataclasses import dataclass, field
@@ -53,6 +58,7 @@ class Kind(StrEnum):
     PAYMENT = "payment"
     WAIVER = "late_charge_waiver"
     REFUND = "refund"
+    SALE = "auction_sale"  # a repossessed vehicle's proceeds, after the costs
 
 
 @dataclass(frozen=True)
@@ -290,7 +296,9 @@ class Ledger:
         fee = rupiah(self.terms.settlement_fee_rate * principal)
         return principal, interest, late, fee
 
-    def _settle(self, key: int, money: int, day: date, fee: int) -> int:
+    def _settle(self, key: int, money: int, day: date, fee: int, *, whole: bool = True) -> int:
+        """Pay late charges, accrued interest, principal and the fee, waive the unearned
+        interest; ``whole``: the money covers it all and the contract is paid off."""
         terms = self.terms
         for line in self.lines:
             money -= self._take(key, line, Component.LATE_CHARGE, day, money,
@@ -305,9 +313,17 @@ class Ledger:
         money -= self._take(key, None, Component.SETTLEMENT_FEE, day, money, fee)
         self.fee_paid += fee
         for line in in_force:
-            unearned = line.due.interest - line.paid_interest - line.waived_interest
+            # Paid off, every accrued interest is paid; a sale short of the debt leaves the
+            # accrued interest it did not reach owed, and waives only what is not yet earned.
+            earned = (
+                line.paid_interest
+                if whole
+                else max(line.paid_interest, line.due.accrued_interest(day))
+            )
+            unearned = line.due.interest - earned - line.waived_interest
             self._take(key, line, Component.INTEREST_WAIVED, day, unearned, unearned)
-        self.paid_off_on = day
+        if whole:
+            self.paid_off_on = day
         return money
 
     def _to_credit(self, key: int | None, money: int, day: date) -> None:
@@ -337,6 +353,9 @@ class Ledger:
         parts = self.settlement_parts(day)
         if movement.kind == Kind.PAYMENT and money >= sum(parts):
             left = self._settle(movement.key, money, day, parts[3])
+        elif movement.kind == Kind.SALE:
+            whole = money >= sum(parts[:3])
+            left = self._settle(movement.key, money, day, 0, whole=whole)
         else:
             left = self._pay_due(movement.key, money, day)
             if self._fully_paid(day):

@@ -531,3 +531,138 @@ class SettlementLetterOut(BaseModel):
         description="The letter as the debtor reads it, in the request's language: amounts in "
         "rupiah and dates written out"
     )
+
+
+class AppraisalIn(RequestModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "appraised_value": 9_500_000,
+                    "appraised_on": "2026-11-20",
+                    "appraiser": "KJPP Sinar Taksasi",
+                }
+            ]
+        }
+    )
+
+    appraised_value: PositiveRupiah
+    appraised_on: BusinessDate
+    appraiser: FreeText = Field(min_length=2, max_length=150)
+
+
+class RepossessionCostIn(RequestModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "amount": 750_000,
+                    "incurred_on": "2026-11-18",
+                    "reason": "Towing and storage",
+                    "reference": "INV-TOW-0012",
+                }
+            ]
+        }
+    )
+
+    amount: PositiveRupiah
+    incurred_on: BusinessDate
+    reason: FreeText = Field(min_length=2, max_length=200)
+    reference: FreeText | None = Field(default=None, max_length=60)
+
+
+class AuctionSaleIn(RequestModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "sold_on": "2026-11-23",
+                    "buyer": "Balai Lelang Jakarta",
+                    "proceeds": 9_000_000,
+                    "reference": "LELANG-2026-0042",
+                }
+            ]
+        }
+    )
+
+    sold_on: BusinessDate
+    buyer: FreeText = Field(min_length=2, max_length=150)
+    proceeds: PositiveRupiah
+    reference: FreeText | None = Field(default=None, max_length=60)
+
+
+class ShortfallDecisionIn(RequestModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"decision": "write_off", "reason": "Debtor has no assets left"}]
+        }
+    )
+
+    decision: Literal["write_off", "keep"]
+    reason: FreeText = Field(min_length=2, max_length=500)
+
+
+class RepossessionCostOut(BaseModel):
+    ledger_entry_id: int
+    amount: int
+    incurred_on: date
+    reason: str | None
+    reference: str | None
+
+
+class RepossessionOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "contract_number": "JKT01-2026-MC-000042",
+                    "contract_state": "WRITTEN_OFF",
+                    "repossessed_on": "2026-11-10",
+                    "appraised_value": 9_500_000,
+                    "appraised_on": "2026-11-12",
+                    "appraiser": "KJPP Sinar Taksasi",
+                    "costs": [
+                        {
+                            "ledger_entry_id": 51,
+                            "amount": 750_000,
+                            "incurred_on": "2026-11-18",
+                            "reason": "Towing and storage",
+                            "reference": "INV-TOW-0012",
+                        }
+                    ],
+                    "costs_total": 750_000,
+                    "sold_on": "2026-11-23",
+                    "buyer": "Balai Lelang Jakarta",
+                    "proceeds": 9_000_000,
+                    "costs_recovered": 750_000,
+                    "to_debt": 8_250_000,
+                    "surplus": 0,
+                    "shortfall": 4_210_000,
+                    "shortfall_decision": "written_off",
+                    "decided_by": "approver.hendra",
+                    "decision_reason": "Debtor has no assets left",
+                    "written_off": 4_210_000,
+                }
+            ]
+        }
+    )
+
+    contract_number: str
+    contract_state: str
+    repossessed_on: date
+    appraised_value: int | None
+    appraised_on: date | None
+    appraiser: str | None
+    costs: list[RepossessionCostOut]
+    costs_total: int
+    sold_on: date | None
+    buyer: str | None
+    proceeds: int | None
+    costs_recovered: int | None = Field(description="Of the proceeds, to the costs (first)")
+    to_debt: int | None = Field(description="Of the proceeds, to the debt as of the sale day")
+    surplus: int | None = Field(description="Of the proceeds, refunded to the debtor")
+    shortfall: int | None = Field(description="The debt the proceeds did not cover")
+    shortfall_decision: Literal["kept", "written_off"] | None
+    decided_by: str | None
+    decision_reason: str | None
+    written_off: int = Field(description="What left the book as a write-off after the sale")

@@ -1,6 +1,7 @@
 """records: a contract's documents and photos (content-addressed, never overwritten); the
 collateral's overdue marks from the close of business; repossession to auction (the
-REPOSSESSED state, the repossessions table, the ledger's repossession costs and auction sales)
+REPOSSESSED state, the repossessions table, the ledger's repossession costs and auction sales);
+guarantors and co-applicants among a contract's parties
 
 Revision ID: d9daba7644c5
 Revises: 5b8d2f7a9c41
@@ -30,6 +31,8 @@ OLD_KINDS = (
     "reversal", "write_off", "restructuring", "early_settlement",
 )  # fmt: skip
 NEW_KINDS = (*OLD_KINDS, "repossession_cost", "auction_sale")
+OLD_ROLES = ("applicant", "spouse", "board_member")
+NEW_ROLES = (*OLD_ROLES, "guarantor", "co_applicant")
 
 
 def _check(table: str, name: str, column: str, values: tuple[str, ...]) -> None:
@@ -41,6 +44,7 @@ def _check(table: str, name: str, column: str, values: tuple[str, ...]) -> None:
 def upgrade() -> None:
     _check("contracts", "state", "state", NEW_STATES)
     _check("ledger_entries", "kind", "kind", NEW_KINDS)
+    _check("contract_parties", "role", "role", NEW_ROLES)
     with op.batch_alter_table("collaterals") as batch_op:
         batch_op.add_column(sa.Column("fiduciary_overdue_since", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("bpkb_overdue_since", sa.Date(), nullable=True))
@@ -142,6 +146,7 @@ def downgrade() -> None:
     with op.batch_alter_table("collaterals") as batch_op:
         batch_op.drop_column("bpkb_overdue_since")
         batch_op.drop_column("fiduciary_overdue_since")
+    _check("contract_parties", "role", "role", OLD_ROLES)
     _check("ledger_entries", "kind", "kind", OLD_KINDS)
     _check("contracts", "state", "state", OLD_STATES)
     with op.batch_alter_table("documents", schema=None) as batch_op:
