@@ -198,6 +198,15 @@ def test_nothing_is_overwritten_a_new_version_is_a_new_document(client: TestClie
     assert client.get(f"{url}/{second['id']}", headers=CS).content == jpeg(2)
 
 
+def test_the_name_sent_is_kept_for_display_only(client: TestClient):
+    number = submit(client)
+    made = upload(client, number, "ktp", CS, "C:\\Users\\x\\../ktp\x1b[31m.jpg", jpeg())
+    assert made.status_code == 201, made.text
+    assert made.json()["filename"] == "ktp[31m.jpg"
+    unnamed = upload(client, number, "kk", CS, "\x1b", pdf())
+    assert unnamed.json()["filename"] == "kk"
+
+
 def test_an_idempotent_upload_is_done_once(client: TestClient, database):
     number = submit(client)
     key = {"Idempotency-Key": "upload-ktp-0001"}

@@ -22,6 +22,12 @@ from app.documents.storage import DocumentStore
 FILENAME_LENGTH = 200
 
 
+def display_name(filename: str) -> str:
+    """The name the file was sent with, for display: printable characters only, no folders."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in name if c.isprintable())[:FILENAME_LENGTH].strip()
+
+
 def digest_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
@@ -75,7 +81,7 @@ def upload(
         contract_id=contract.id,
         kind=kind.value,
         version=version,
-        filename=filename[:FILENAME_LENGTH] or kind.value,
+        filename=display_name(filename) or kind.value,
         media_type=media_type,
         size=len(content),
         sha256=digest,
