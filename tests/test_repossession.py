@@ -117,6 +117,10 @@ def test_auction_below_the_debt_and_the_shortfall_written_off(client: TestClient
     number = repossessed_contract(client, database, disbursed_on, grabbed_on)
     contract = client.get(f"/v1/contracts/{number}", headers=CS).json()
     assert contract["state"] == "REPOSSESSED"
+    tracking = client.get(f"/v1/contracts/{number}/tracking", headers=CS)
+    assert tracking.status_code == 200, tracking.text
+    assert tracking.json()["stage"] == "collection"
+    assert tracking.json()["events"][-1]["what"] == "Vehicle handed over; awaiting its auction"
 
     # The debtor and the vehicle are on the negative list.
     listed = client.get("/v1/negative-list?category=repossessed", headers=ADMIN).json()["items"]
@@ -193,6 +197,11 @@ def test_auction_below_the_debt_and_the_shortfall_written_off(client: TestClient
     assert written.json()["written_off"] == shortfall
     assert written.json()["decided_by"] == "approver.hendra"
     assert client.get(f"/v1/contracts/{number}", headers=CS).json()["state"] == "WRITTEN_OFF"
+    told = client.get(f"/v1/contracts/{number}/tracking", headers=CS).json()["events"]
+    assert [e["what"] for e in told[-3:]] == [
+        "Cost of repossession recorded", "Vehicle sold at auction",
+        "Auction shortfall written off",
+    ]  # fmt: skip
 
     # The ledger balances to the rupiah: the proceeds are costs + late + interest + principal,
     # and the principal financed is what the sale paid plus what was written off.

@@ -27,6 +27,7 @@ STAGES: dict[str, str] = {
     S.APPROVED: N_("7 delivery"),
     S.DELIVERED: N_("7 disbursement"),
     S.ACTIVE: N_("collection"),
+    S.REPOSSESSED: N_("collection"),
     S.PAID_OFF: N_("closed"),
     S.WRITTEN_OFF: N_("closed"),
     S.REJECTED: N_("closed"),
@@ -47,6 +48,7 @@ NEXT: dict[str, tuple[str | None, str]] = {
     S.APPROVED: ("dealer", N_("hand the vehicle over and send the invoice")),
     S.DELIVERED: ("finance", N_("pay the dealer")),
     S.ACTIVE: ("collector", N_("collect the installments")),
+    S.REPOSSESSED: ("finance", N_("sell the vehicle at auction and post the proceeds")),
 }
 WORDS = {
     "submit": N_("Application submitted"),
@@ -80,6 +82,14 @@ WORDS = {
     "field_visit": N_("Field visit"),
     "warning_letter": N_("Warning letter sent"),
     "repossession": N_("Vehicle repossessed"),
+    "repossess": N_("Vehicle handed over; awaiting its auction"),
+    "appraisal": N_("Vehicle appraised"),
+    "repossession_cost": N_("Cost of repossession recorded"),
+    "auction_sale": N_("Vehicle sold at auction"),
+    "sell_collateral": N_("Vehicle sold at auction; debt paid"),
+    "shortfall_kept": N_("Auction shortfall kept as debt"),
+    "write_off_shortfall": N_("Auction shortfall written off"),
+    "document_added": N_("Document handed in"),
 }
 
 
