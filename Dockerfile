@@ -19,7 +19,8 @@ RUN pip install . && chown -R kredo:kredo /srv/kredo
 
 USER kredo
 ENV KREDO_MIGRATIONS_DIR=/srv/kredo/migrations \
-    KREDO_DATABASE_URL=sqlite:////srv/kredo/data/kredo.db
+    KREDO_DATABASE_URL=sqlite:////srv/kredo/data/kredo.db \
+    KREDO_DOCUMENT_DIR=/srv/kredo/data/documents
 RUN mkdir -p /srv/kredo/data
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; \
