@@ -291,7 +291,10 @@ class Ledger:
         """(principal outstanding, interest accrued and unpaid, late charge owed, fee)."""
         in_force = [ln for ln in self.lines if ln.due.in_force(day)]
         principal = sum(ln.due.principal - ln.paid_principal for ln in in_force)
-        interest = sum(max(0, ln.due.accrued_interest(day) - ln.paid_interest) for ln in in_force)
+        interest = sum(
+            max(0, ln.due.accrued_interest(day) - ln.paid_interest - ln.waived_interest)
+            for ln in in_force
+        )
         late = sum(ln.late_charge_owed(self.terms) for ln in self.lines)
         fee = rupiah(self.terms.settlement_fee_rate * principal)
         return principal, interest, late, fee
@@ -305,7 +308,9 @@ class Ledger:
                                 line.late_charge_owed(terms))  # fmt: skip
         in_force = [ln for ln in self.lines if ln.due.in_force(day)]
         for line in in_force:
-            owed = max(0, line.due.accrued_interest(day) - line.paid_interest)
+            owed = max(
+                0, line.due.accrued_interest(day) - line.paid_interest - line.waived_interest
+            )
             money -= self._take(key, line, Component.INTEREST, day, money, owed)
         for line in in_force:
             owed = line.due.principal - line.paid_principal
