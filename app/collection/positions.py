@@ -330,7 +330,15 @@ def record_day(session: Session, day: date, contract_ids: list[int] | None = Non
         looked_at: Any = select(LoanAccount.contract_id).where(
             LoanAccount.contract_id.in_(contract_ids)
         )
-    elif session.get(CloseOfBusiness, day - timedelta(days=1)) is None:
+    elif (
+        # Only the key: the migrations that replay old days run this before later columns exist.
+        session.scalar(
+            select(CloseOfBusiness.business_date).where(
+                CloseOfBusiness.business_date == day - timedelta(days=1)
+            )
+        )
+        is None
+    ):
         everyone = True
         # Everyone: on the book, or with a span still open that may have to end.
         looked_at = union(

@@ -35,16 +35,42 @@ OLD_ROLES = ("applicant", "spouse", "board_member")
 NEW_ROLES = (*OLD_ROLES, "guarantor", "co_applicant")
 
 
-def _check(table: str, name: str, column: str, values: tuple[str, ...]) -> None:
-    with op.batch_alter_table(table) as batch_op:
-        batch_op.drop_constraint(op.f(f"ck_{table}_{name}"), type_="check")
-        batch_op.create_check_constraint(name, sa.text(f"{column} IN {values!r}"))
+def _check(table: str, name: str, column: str, old: tuple[str, ...], new: tuple[str, ...]) -> None:
+    """Widen (or narrow back) a ``column IN (...)`` check constraint."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.drop_constraint(op.f(f"ck_{table}_{name}"), type_="check")
+            batch_op.create_check_constraint(name, sa.text(f"{column} IN {new!r}"))
+        return
+    # SQLite cannot alter a constraint, and copying a table that others refer to (contracts)
+    # fails its foreign keys once it holds rows. A check constraint does not change what is
+    # stored, so its text is rewritten in the schema, as SQLite's documentation describes for
+    # such changes (ALTER TABLE, "Making Other Kinds Of Table Schema Changes").
+    before, after = f"{column} IN {old!r}", f"{column} IN {new!r}"
+    found = bind.scalar(
+        sa.text("SELECT instr(sql, :before) FROM sqlite_master WHERE type = 'table' AND name = :t"),
+        {"before": before, "t": table},
+    )
+    if not found:
+        raise RuntimeError(f"{table}: check {before!r} not found")
+    version = bind.scalar(sa.text("PRAGMA schema_version"))
+    bind.execute(sa.text("PRAGMA writable_schema = ON"))
+    bind.execute(
+        sa.text(
+            "UPDATE sqlite_master SET sql = replace(sql, :before, :after) "
+            "WHERE type = 'table' AND name = :t"
+        ),
+        {"before": before, "after": after, "t": table},
+    )
+    bind.execute(sa.text(f"PRAGMA schema_version = {int(version) + 1}"))
+    bind.execute(sa.text("PRAGMA writable_schema = OFF"))
 
 
 def upgrade() -> None:
-    _check("contracts", "state", "state", NEW_STATES)
-    _check("ledger_entries", "kind", "kind", NEW_KINDS)
-    _check("contract_parties", "role", "role", NEW_ROLES)
+    _check("contracts", "state", "state", OLD_STATES, NEW_STATES)
+    _check("ledger_entries", "kind", "kind", OLD_KINDS, NEW_KINDS)
+    _check("contract_parties", "role", "role", OLD_ROLES, NEW_ROLES)
     with op.batch_alter_table("collaterals") as batch_op:
         batch_op.add_column(sa.Column("fiduciary_overdue_since", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("bpkb_overdue_since", sa.Date(), nullable=True))
@@ -146,9 +172,9 @@ def downgrade() -> None:
     with op.batch_alter_table("collaterals") as batch_op:
         batch_op.drop_column("bpkb_overdue_since")
         batch_op.drop_column("fiduciary_overdue_since")
-    _check("contract_parties", "role", "role", OLD_ROLES)
-    _check("ledger_entries", "kind", "kind", OLD_KINDS)
-    _check("contracts", "state", "state", OLD_STATES)
+    _check("contract_parties", "role", "role", NEW_ROLES, OLD_ROLES)
+    _check("ledger_entries", "kind", "kind", NEW_KINDS, OLD_KINDS)
+    _check("contracts", "state", "state", NEW_STATES, OLD_STATES)
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_documents_sha256"))
         batch_op.drop_index(batch_op.f("ix_documents_contract_id"))
