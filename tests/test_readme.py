@@ -1,6 +1,7 @@
 """The README runs (issue 14): every shell block of README.md, in order, as a newcomer would
-paste them, against a fresh server (a real uvicorn on a fresh database, migrated and
-``kredo seed-demo``-ed). It fails when a command does not do what the README says.
+paste them after ``make run``: against a fresh server (a real uvicorn on a fresh database,
+migrated and seeded as ``make run`` does, ``kredo seed-demo --with-history``). It fails when
+a command does not do what the README says.
 
 The conventions the README keeps, checked here:
 
@@ -211,7 +212,7 @@ def _free_port() -> int:
 
 def _kredo(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
-        [str(BIN / "kredo"), *args], env=env, capture_output=True, text=True, timeout=60
+        [str(BIN / "kredo"), *args], env=env, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stderr
     return done.stdout + done.stderr
@@ -229,7 +230,7 @@ def server(readme_database: str, tmp_path: Path) -> Iterator[tuple[str, dict[str
     }
     env.pop("KREDO_TEST_DATABASE_URL", None)
     _kredo(env, "migrate")
-    seeded = _kredo(env, "seed-demo")
+    seeded = _kredo(env, "seed-demo", "--with-history")  # as `make run` does
     port = _free_port()
     log = (tmp_path / "uvicorn.log").open("wb")
     process = subprocess.Popen(
