@@ -1,6 +1,7 @@
 """The README runs (issue 14): every shell block of README.md, in order, as a newcomer would
-paste them, against a fresh server (a real uvicorn on a fresh database, migrated and
-``kredo seed-demo``-ed). It fails when a command does not do what the README says.
+paste them after ``make run``: against a fresh server (a real uvicorn on a fresh database,
+migrated and seeded as ``make run`` does, ``kredo seed-demo --with-history``). It fails when
+a command does not do what the README says.
 
 The conventions the README keeps, checked here:
 
@@ -26,23 +27,15 @@ PostgreSQL server (created and dropped here); otherwise a temporary SQLite file.
 """
 
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-import pytest
-from sqlalchemy import create_engine, make_url, text
-
 from app.core.settings import PROJECT_ROOT
+from tests.conftest import DemoServer
 
 README = PROJECT_ROOT / "README.md"
 SHOWN_BASE_URL = "http://127.0.0.1:8000"
@@ -54,7 +47,6 @@ SKIPPABLE = re.compile(
 DEMO_KEY = re.compile(r"kredo_demo_[a-z0-9_.]*[a-z0-9]")
 # `curl` and the options written before its first argument: `-sf`, `-sSf`, `--fail`...
 CURL = re.compile(r"\bcurl((?:\s+-[-\w]+)*)")
-BIN = Path(sys.executable).parent
 WALK_SECONDS = 120
 
 
@@ -182,81 +174,6 @@ def _fails_on_error(options: str) -> bool:
     return False
 
 
-@pytest.fixture
-def readme_database(tmp_path: Path) -> Iterator[str]:
-    """A database of its own: on the suite's PostgreSQL server when the suite runs there."""
-    suite = os.environ.get("KREDO_TEST_DATABASE_URL")
-    if not suite or not suite.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path}/kredo.db"
-        return
-    name = f"kredo_readme_{os.getpid()}"
-    admin = create_engine(suite, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-            connection.execute(text(f"CREATE DATABASE {name}"))
-        yield make_url(suite).set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-    finally:
-        admin.dispose()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _kredo(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [str(BIN / "kredo"), *args], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout + done.stderr
-
-
-@pytest.fixture
-def server(readme_database: str, tmp_path: Path) -> Iterator[tuple[str, dict[str, str], str]]:
-    """A fresh demo served by a real uvicorn: (base URL, the walk's environment, what the
-    seed printed)."""
-    env = {
-        **os.environ,
-        "KREDO_DATABASE_URL": readme_database,
-        "KREDO_LOG_LEVEL": "WARNING",
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
-    env.pop("KREDO_TEST_DATABASE_URL", None)
-    _kredo(env, "migrate")
-    seeded = _kredo(env, "seed-demo")
-    port = _free_port()
-    log = (tmp_path / "uvicorn.log").open("wb")
-    process = subprocess.Popen(
-        [str(BIN / "uvicorn"), "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--no-server-header", "--no-access-log"],
-        cwd=PROJECT_ROOT, env=env, start_new_session=True, stdout=log, stderr=log,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90  # a loaded machine imports the app slowly
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            failed = f"uvicorn did not start:\n{(tmp_path / 'uvicorn.log').read_text()[-3000:]}"
-            assert process.poll() is None, failed
-            assert time.monotonic() < deadline, failed
-            time.sleep(0.1)
-        yield base, env, seeded
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
-
-
 # The test's own lines around each block: stop at the first failing command and say which;
 # carry the README's variables to the next block; show curl's error for a refused call.
 PROLOGUE = """\
@@ -268,8 +185,8 @@ curl() { command curl --show-error "$@"; }
 """
 
 
-def test_the_readme_runs(server: tuple[str, dict[str, str], str], tmp_path: Path) -> None:
-    base, env, seeded = server
+def test_the_readme_runs(demo_server: DemoServer, tmp_path: Path) -> None:
+    base, env, seeded = demo_server.base, demo_server.env, demo_server.seeded
     walk = [block for block in blocks(README.read_text()) if not block.not_run]
     used_keys = {key for block in walk for key in DEMO_KEY.findall(block.code)}
     printed = set(DEMO_KEY.findall(seeded)) | {

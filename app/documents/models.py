@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, UTCDateTime, utcnow
+from app.core.clock import utcnow
+from app.core.models import Base, UTCDateTime
 from app.documents.kinds import MEDIA_TYPES, DocumentKind
 
 KIND_VALUES = tuple(kind.value for kind in DocumentKind)

@@ -15,10 +15,9 @@ from app.collection.positions import recompute_since
 from app.contracts.models import Contract
 from app.contracts.service import log_event, transition
 from app.contracts.states import Action, ContractState
-from app.core.clock import today_jakarta
+from app.core.clock import today_jakarta, utcnow
 from app.core.errors import Conflict, NotFound, Unprocessable
 from app.core.i18n import _, format_date, format_rupiah
-from app.core.models import utcnow
 from app.servicing import rules
 from app.servicing.ledger import (
     account_of,

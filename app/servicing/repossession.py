@@ -22,10 +22,9 @@ from app.collection.positions import recompute_since
 from app.contracts.models import Contract
 from app.contracts.service import ensure_allowed, log_event, transition
 from app.contracts.states import Action
-from app.core.clock import today_jakarta
+from app.core.clock import today_jakarta, utcnow
 from app.core.errors import Conflict, Unprocessable
 from app.core.i18n import _, format_date
-from app.core.models import utcnow
 from app.servicing.ledger import account_of, add_entry, balance_of, reallocate
 from app.servicing.models import LedgerEntry, Repossession
 
