@@ -101,6 +101,13 @@ def _parser() -> argparse.ArgumentParser:
             .format(what=what),
         )  # fmt: skip
         importer.add_argument("file", type=Path)
+    slik = commands.add_parser(
+        "slik-report",
+        help=_("write the month's SLIK debtor report, a file per segment (a correction when "
+               "the month was reported before); what blocks it is listed and nothing is written"),
+    )  # fmt: skip
+    slik.add_argument("--month", required=True, type=_month, help="YYYY-MM")
+    slik.add_argument("--output", type=Path, default=Path("slik"), help=_("folder of the files"))
     openapi = commands.add_parser("openapi", help=_("write the OpenAPI document"))
     openapi.add_argument("--output", type=Path, default=PROJECT_ROOT / "openapi" / "openapi.json")
     return parser
@@ -149,6 +156,8 @@ def _run(args: argparse.Namespace, url: str) -> int:
     try:
         if args.command == "cob":
             return _close_of_business(database, args.date)
+        if args.command == "slik-report":
+            return _slik_report(database, args.month, args.output)
         with database.transaction() as session:
             if args.command == "seed-demo":
                 from app.demo import seed_demo
@@ -194,6 +203,39 @@ def _run(args: argparse.Namespace, url: str) -> int:
         return 1
     finally:
         database.dispose()
+    return 0
+
+
+def _month(text: str) -> tuple[int, int]:
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        date(year, month, 1)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a month (YYYY-MM)").format(text=text)
+        ) from exc
+    return year, month
+
+
+def _slik_report(database: Database, month: tuple[int, int], output: Path) -> int:
+    from app.slik.service import ReportBlocked, produce
+
+    try:
+        with database.transaction() as session:
+            report = produce(session, *month)
+    except ReportBlocked as exc:
+        print(f"kredo: {exc.detail}", file=sys.stderr)
+        for problem in exc.extensions["problems"]:
+            print("{segment} {line} {key}: {field} ({rule}) {value!r}".format(**problem),
+                  file=sys.stderr)  # fmt: skip
+        return 1
+    output.mkdir(parents=True, exist_ok=True)
+    for segment in report.files:
+        (output / segment.name).write_text(segment.content, encoding="utf-8")
+        print(f"{output / segment.name}\t{segment.rows}")
+    print(_("{kind} report for {month}: {rows} rows validated ({guideline})").format(
+        kind=report.kind, month=report.month, rows=report.rows_validated,
+        guideline=report.guideline_version), file=sys.stderr)  # fmt: skip
     return 0
 
 

@@ -41,6 +41,7 @@ from app.reference.router import router as reference_router
 from app.scoring.router import router as scoring_router
 from app.servicing.router import router as servicing_router
 from app.simulation.router import router as simulation_router
+from app.slik.router import router as slik_router
 from app.survey.router import router as survey_router
 from app.tracking.router import router as tracking_router
 
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tracking_router,
         servicing_router,
         collection_router,
+        slik_router,
         page_router,
         browser_router,
     ):

@@ -14,6 +14,7 @@ from app.reference import models as reference_models
 from app.scoring import models as scoring_models
 from app.servicing import models as servicing_models
 from app.simulation import models as simulation_models
+from app.slik import models as slik_models
 from app.survey import models as survey_models
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "scoring_models",
     "servicing_models",
     "simulation_models",
+    "slik_models",
     "survey_models",
 ]

@@ -57,6 +57,7 @@ class Permission(StrEnum):
     REPOSSESSION_COST = "repossession:cost"
     DOCUMENT_UPLOAD = "document:upload"
     DOCUMENT_READ = "document:read"
+    SLIK_REPORT = "slik:report"
 
 
 R = Role
@@ -117,6 +118,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.DOCUMENT_UPLOAD: frozenset({R.DEALER, R.CUSTOMER_SERVICE, R.SURVEYOR, R.FINANCE}),
     # Within the contract's scope; personal papers only for roles that see personal data.
     Permission.DOCUMENT_READ: _EVERYONE - {R.INTEGRATION},
+    # The monthly SLIK debtor report to OJK: finance produces it, head office (admin) too.
+    Permission.SLIK_REPORT: frozenset({R.FINANCE, R.ADMIN}),
 }
 
 

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     document_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
     # A BPKB not received from the dealer this many days after disbursement is overdue.
     bpkb_due_days: int = Field(default=90, ge=1, le=730)
+    # The company's six-digit reporter code (Kode Pelapor) that OJK assigned for SLIK.
+    slik_reporter_code: str = Field(default="999001", pattern=r"^\d{6}$")
 
     @field_validator("cors_origins")
     @classmethod

@@ -1,7 +1,8 @@
 """records: a contract's documents and photos (content-addressed, never overwritten); the
 collateral's overdue marks from the close of business; repossession to auction (the
 REPOSSESSED state, the repossessions table, the ledger's repossession costs and auction sales);
-guarantors and co-applicants among a contract's parties
+guarantors and co-applicants among a contract's parties; the SLIK report's code lists
+(seeded with the guideline's codes) and the rows reported for each month
 
 Revision ID: d9daba7644c5
 Revises: 5b8d2f7a9c41
@@ -163,9 +164,45 @@ def upgrade() -> None:
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_documents_contract_id"), ["contract_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_documents_sha256"), ["sha256"], unique=False)
+    _slik_tables()
+
+
+def _slik_tables() -> None:
+    """The SLIK report's code lists (seeded with the guideline's codes) and its reported rows."""
+    from app.slik.codes import SEED
+
+    codes = op.create_table(
+        "slik_codes",
+        sa.Column("list", sa.String(length=20), nullable=False),
+        sa.Column("code", sa.String(length=10), nullable=False),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column("maps", sa.String(length=100), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("list", "code", name=op.f("pk_slik_codes")),
+    )
+    op.bulk_insert(
+        codes,
+        [
+            {"list": name, "code": code, "label": label, "maps": maps, "active": True}
+            for name, code, label, maps in SEED
+        ],
+    )
+    op.create_table(
+        "slik_reported_rows",
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("segment", sa.String(length=3), nullable=False),
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("reported_at", app.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("month", "segment", "key", name=op.f("pk_slik_reported_rows")),
+    )
+    with op.batch_alter_table("slik_reported_rows", schema=None) as batch_op:
+        batch_op.create_index("ix_slik_reported_rows_month", ["month", "segment"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("slik_reported_rows")
+    op.drop_table("slik_codes")
     op.drop_table("repossessions")
     with op.batch_alter_table("close_of_business") as batch_op:
         batch_op.drop_column("collateral_flagged")

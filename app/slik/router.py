@@ -1,0 +1,72 @@
+"""The SLIK debtor report and its code lists."""
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from app.auth.dependencies import require
+from app.auth.roles import Permission
+from app.auth.service import Principal
+from app.core.dependencies import DbSession
+from app.core.errors import problem_responses
+from app.slik import service
+from app.slik.models import SlikCode
+from app.slik.schemas import CodeList, SlikCodeIn, SlikCodeList, SlikCodeOut, SlikReportOut
+
+router = APIRouter(prefix="/v1")
+Reporter = Annotated[Principal, Depends(require(Permission.SLIK_REPORT))]
+CodeReader = Annotated[Principal, Depends(require(Permission.REFERENCE_READ))]
+CodeWriter = Annotated[Principal, Depends(require(Permission.REFERENCE_WRITE))]
+Code = Annotated[str, Path(pattern=r"^[0-9A-Z]{1,10}$", examples=["0391"])]
+
+
+@router.get(
+    "/reports/slik/{month}",
+    tags=["collection"],
+    summary="The month's SLIK debtor report (a correction when it was reported before)",
+    response_model=SlikReportOut,
+    responses=problem_responses(403, 409, 422),
+)
+def slik_report(
+    session: DbSession,
+    _: Reporter,
+    month: Annotated[str, Path(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", examples=["2026-10"])],
+) -> SlikReportOut:
+    report = service.produce(session, *service.month_of(month))
+    return SlikReportOut.model_validate(asdict(report))
+
+
+@router.get(
+    "/slik/codes",
+    tags=["reference data"],
+    summary="The SLIK report's code lists (regions, sectors, debtor, facility, collateral kinds)",
+    response_model=SlikCodeList,
+    responses=problem_responses(403),
+)
+def list_codes(
+    session: DbSession, _: CodeReader, list: Annotated[CodeList | None, Query()] = None
+) -> SlikCodeList:
+    query = session.query(SlikCode).order_by(SlikCode.list, SlikCode.code)
+    if list is not None:
+        query = query.filter(SlikCode.list == list)
+    return SlikCodeList(items=[SlikCodeOut.model_validate(row) for row in query])
+
+
+@router.put(
+    "/slik/codes/{list}/{code}",
+    tags=["reference data"],
+    summary="Add a code to a list, or change its label, what it stands for, or retire it",
+    response_model=SlikCodeOut,
+    responses=problem_responses(403),
+)
+def put_code(
+    session: DbSession, _: CodeWriter, list: CodeList, code: Code, data: SlikCodeIn
+) -> SlikCodeOut:
+    row = session.get(SlikCode, (list, code))
+    if row is None:
+        row = SlikCode(list=list, code=code)
+        session.add(row)
+    row.label, row.maps, row.active = data.label, data.maps, data.active
+    session.flush()
+    return SlikCodeOut.model_validate(row)
