@@ -27,6 +27,8 @@ from app.scoring.standard import STANDARD_RULE_SET
 from app.simulation.models import Package
 from app.simulation.schemas import PackageIn
 from app.simulation.service import create_package
+from app.slik.codes import SEED as SLIK_CODES
+from app.slik.models import SlikCode
 
 BRANCHES = [
     ("HO", "Kantor Pusat", "Jakarta Selatan"),
@@ -273,6 +275,14 @@ def seed_demo(session: Session) -> list[tuple[DemoUser, str]]:
         if code not in known_products:
             session.add(Product(code=code, name=name, min_down_payment_pct=min_dp, active=True))
     session.flush()
+
+    # The SLIK code lists, which the migration seeds: put back only into an emptied database.
+    if session.scalar(select(SlikCode.code).limit(1)) is None:
+        session.add_all(
+            SlikCode(list=name, code=code, label=label, maps=maps, active=True)
+            for name, code, label, maps in SLIK_CODES
+        )
+        session.flush()
 
     areas = {a.code: a.id for a in session.scalars(select(Area))}
     known_users = set(session.scalars(select(User.username)))

@@ -21,7 +21,20 @@ from app.servicing.models import Collateral, Installment, LoanAccount, Restructu
 from app.slik import rules
 from app.slik.layout import HEADER, KEYS, ORDER, REPORTER_TYPE, SEGMENTS, SEPARATOR
 from app.slik.models import SlikReportedRow
-from tests.conftest import ADMIN, COLLECTOR, FINANCE, DemoServer
+from tests.conftest import (
+    ADMIN,
+    ANALYST,
+    COLLECTOR,
+    CS,
+    FINANCE,
+    DemoServer,
+    application,
+    force_state,
+)
+from tests.test_applications import COMPANY
+from tests.test_collection import close_in_steps
+from tests.test_guarantors import FATHER
+from tests.test_transitions import purchase_order
 
 CODES = {"region": frozenset({"0391"}), "occupation": frozenset({"001"})}
 
@@ -369,3 +382,75 @@ def test_a_second_run_is_a_correction_and_a_retired_code_blocks_the_report(
 def test_keys_name_fields_of_their_segment() -> None:
     for segment, names in KEYS.items():
         assert set(names) <= {f.name for f in SEGMENTS[segment]}
+
+
+# --- a guarantor and a company debtor with its board ------------------------------------------
+
+
+def _disbursed(client: Any, database: Database, on: date, body: dict[str, Any]) -> str:
+    submitted = client.post("/v1/contracts", json=body, headers=CS)
+    assert submitted.status_code == 201, submitted.text
+    number: str = submitted.json()["number"]
+    force_state(database, number, "SURVEYED")
+    screened = client.post(f"/v1/contracts/{number}/prescreening", headers=ANALYST)
+    assert screened.status_code == 200, screened.text
+    force_state(database, number, "DELIVERED")
+    purchase_order(database, number)
+    paid = client.post(
+        f"/v1/contracts/{number}/disbursement",
+        headers=FINANCE,
+        json={"amount": 14_000_000, "reference": f"TRF-{number}", "disbursed_on": f"{on}"},
+    )
+    assert paid.status_code == 200, paid.text
+    return number
+
+
+def test_guarantors_company_debtors_and_their_boards_have_their_segments(
+    client: Any, database: Database
+) -> None:
+    end = today_jakarta().replace(day=1) - timedelta(days=1)
+    start = end.replace(day=1)
+    single = {"marital_status": "single", "spouse": None}
+    person = _disbursed(client, database, start, application(guarantors=[FATHER], applicant=single))
+    company = _disbursed(client, database, start, {**application(), "applicant": COMPANY})
+    with database.transaction() as session:
+        close_in_steps(session, start, end)
+    answer = client.get(f"/v1/reports/slik/{end:%Y-%m}", headers=FINANCE)
+    assert answer.status_code == 200, answer.text
+    files = _files(answer.json())
+    with database.sessions() as session:
+        ids = {
+            number: session.scalar(
+                select(ContractParty.customer_id)
+                .join(Contract, Contract.id == ContractParty.contract_id)
+                .where(Contract.number == number, ContractParty.role == "applicant")
+            )
+            for number in (person, company)
+        }
+    (guarantor,) = files["P01"][1]
+    assert guarantor["Nomor Identitas Penjamin"] == FATHER["nik"]
+    assert guarantor["Nama Penjamin Sesuai Identitas"] == FATHER["full_name"]
+    assert guarantor["Nomor Rekening Fasilitas"] == person.replace("-", "")
+    assert guarantor["Nomor CIF Debitur"] == f"{ids[person]:010d}"
+    assert guarantor["Kode Golongan Penjamin"] == "9000"
+    (firm,) = files["D02"][1]
+    assert firm["Nomor CIF Debitur"] == f"{ids[company]:010d}"
+    assert firm["Nomor Identitas Badan Usaha"] == COMPANY["npwp"]
+    assert firm["Nama Badan Usaha"] == COMPANY["name"]
+    assert firm["Kode Bentuk Badan Usaha"] == "01"  # PT
+    assert firm["Tanggal Akta Pendirian"] == COMPANY["established"].replace("-", "")
+    assert firm["Kode Kabupaten atau Kota"] == "0391"
+    board = {r["Nomor Identitas Pengurus atau Pemilik"]: r for r in files["M01"][1]}
+    assert set(board) == {m["nik"] for m in COMPANY["board_members"]}
+    first = COMPANY["board_members"][0]
+    assert board[first["nik"]]["Kode Jabatan"] == "01"  # president director
+    assert board[first["nik"]]["Jenis Kelamin"] == "L"
+    assert {r["Nomor CIF Debitur"] for r in board.values()} == {f"{ids[company]:010d}"}
+    # Each in its own segment: the company is no individual debtor, both have a facility.
+    assert [r["Nomor CIF Debitur"] for r in files["D01"][1]] == [f"{ids[person]:010d}"]
+    facilities = {r["Nomor Rekening Fasilitas"]: r for r in files["F01"][1]}
+    assert set(facilities) == {person.replace("-", ""), company.replace("-", "")}
+    assert facilities[company.replace("-", "")]["Kode Sektor Ekonomi"] == "479900"
+    assert {r["Realisasi atau Pencairan Bulan Berjalan"] for r in facilities.values()} == {
+        r["Plafon Awal"] for r in facilities.values()
+    }
