@@ -165,6 +165,12 @@ def test_the_report_of_a_history_month_validates_and_matches_a_contract(
         written_off = [r for r in facilities if r["Kode Kondisi"] == "02"]
         assert written_off, "no written-off facility in the month"
         assert {r["Kode Kualitas Kredit"] for r in written_off} == {"5"}
+        # Bad (macet) since it crossed 180 days past due, or its write-off if that was first.
+        for r in written_off:
+            assert r["Tanggal Macet"], r
+            assert r["Tanggal Akad Awal"] < r["Tanggal Macet"] <= r["Tanggal Kondisi"], r
+        # Below Kol-5 no facility has a date it became bad.
+        assert {r["Tanggal Macet"] for r in facilities if r["Kode Kualitas Kredit"] != "5"} <= {""}
         _check_one_debtor(database, facilities, files, end)
     finally:
         database.dispose()

@@ -7,14 +7,16 @@ reported before, holding only the rows that changed."""
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import Date, and_, case, delete, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from app.collection.arithmetic import KolBands
 from app.collection.models import Position, PositionSpan, WriteOff
+from app.collection.positions import policy
 from app.collection.report import _require_closed, month_end
 from app.contracts.models import Contract
 from app.core.errors import Unprocessable
@@ -325,13 +327,26 @@ def _address(place: Mapping[str, Any]) -> str:
     return rules.clean(" ".join(parts))
 
 
-def facility_row(f: Any, lists: Lists, end: date, first: date) -> Row:
+def _bad_since(kol: int, dpd: int, end: date, bands: KolBands) -> date | None:
+    """The day the facility became Kol-5 *macet* (Tanggal Macet): when its days past due
+    crossed the worst band's first day; none below it (or held there by a restructuring)."""
+    worst, first_day = bands[-1][0], (bands[-2][1] or 0) + 1
+    if kol != worst or dpd < first_day:
+        return None
+    return end - timedelta(days=dpd - first_day)
+
+
+def facility_row(f: Any, lists: Lists, end: date, first: date, bands: KolBands) -> Row:
     applicant = (f.application or {}).get("applicant", {})
     city = (applicant.get("address") or {}).get("city")
     dpd = f.days_past_due
     if f.condition == WRITTEN_OFF and f.arrears_since is not None:
         dpd = (end - f.arrears_since).days
     financed = int(f.financed or 0)
+    # Kol-5 from the day it crossed the worst band, or from its write-off if that came first.
+    bad = [_bad_since(f.kol, dpd, end, bands)]
+    bad.append(f.condition_on if f.condition == WRITTEN_OFF else None)
+    bad_since = min((day for day in bad if day is not None), default=None)
     row = {
         "Flag Detail": "D",
         "Nomor Rekening Fasilitas": account(f.number),
@@ -370,7 +385,7 @@ def facility_row(f: Any, lists: Lists, end: date, first: date) -> Row:
         "Baki Debet": str(max(int(f.outstanding_principal), 0)),
         "Nilai dalam Mata Uang Asal": "",
         "Kode Kualitas Kredit": str(f.kol),
-        "Tanggal Macet": "",
+        "Tanggal Macet": rules.clean(bad_since),
         "Kode Sebab Macet": "",
         "Tunggakan Pokok": str(max(int(f.arrears_principal), 0)),
         "Tunggakan Bunga": str(max(int(f.arrears_interest), 0)),
@@ -567,10 +582,11 @@ def rows_of(session: Session, year: int, month: int) -> dict[str, list[Row]]:
     first = end.replace(day=1)
     lists = code_lists(session)
     facilities = _facilities(session, first, end)
+    bands = policy().kol_bands
     segments: dict[str, list[Row]] = {name: [] for name in ORDER}
     debtors: dict[int, Any] = {}
     for f in facilities:
-        segments["F01"].append(facility_row(f, lists, end, first))
+        segments["F01"].append(facility_row(f, lists, end, first, bands))
         segments["A01"].append(_collateral_row(f, lists))
         debtors[f.debtor_id] = f  # the latest facility's form describes the debtor
     for debtor_id in sorted(debtors):
