@@ -29,7 +29,9 @@ from tests.conftest import (
     FINANCE,
     DemoServer,
     application,
+    auth,
     force_state,
+    row_counts,
 )
 from tests.test_applications import COMPANY
 from tests.test_collection import close_in_steps
@@ -460,3 +462,25 @@ def test_guarantors_company_debtors_and_their_boards_have_their_segments(
     assert {r["Realisasi atau Pencairan Bulan Berjalan"] for r in facilities.values()} == {
         r["Plafon Awal"] for r in facilities.values()
     }
+
+
+def test_an_admin_maintains_the_code_lists(client: Any, database: Database) -> None:
+    new = {"label": "Kota Bandung", "maps": "Bandung", "active": True}
+    assert client.put("/v1/slik/codes/region/0191", json=new, headers=FINANCE).status_code == 403
+    added = client.put("/v1/slik/codes/region/0191", json=new, headers=ADMIN)
+    assert added.status_code == 200, added.text
+    assert added.json() == {"list": "region", "code": "0191", **new}
+    # One code per value of ours: a second active code for Jakarta Pusat is refused.
+    twice = {"label": "Jakarta Pusat again", "maps": "JAKARTA PUSAT", "active": True}
+    before = row_counts(database)
+    refused = client.put("/v1/slik/codes/region/0399", json=twice, headers=ADMIN)
+    assert refused.status_code == 422, refused.text
+    (error,) = refused.json()["errors"]
+    assert (error["field"], error["rule"]) == ("body.maps", "maps_taken")
+    assert "0391" in error["message"]
+    assert row_counts(database) == before
+    # An unknown list is no list.
+    assert client.put("/v1/slik/codes/planets/01", json=new, headers=ADMIN).status_code == 422
+    listed = client.get("/v1/slik/codes?list=region", headers=CS).json()["items"]
+    assert [c["code"] for c in listed] == ["0191", "0391", "0392", "0393", "0394", "0395", "0396"]
+    assert client.get("/v1/slik/codes", headers=auth("dealer.sinar")).status_code == 403

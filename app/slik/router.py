@@ -4,12 +4,14 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy import func, select
 
 from app.auth.dependencies import require
 from app.auth.roles import Permission
 from app.auth.service import Principal
 from app.core.dependencies import DbSession
-from app.core.errors import problem_responses
+from app.core.errors import Unprocessable, problem_responses
+from app.core.i18n import gettext
 from app.slik import service
 from app.slik.models import SlikCode
 from app.slik.schemas import CodeList, SlikCodeIn, SlikCodeList, SlikCodeOut, SlikReportOut
@@ -47,10 +49,10 @@ def slik_report(
 def list_codes(
     session: DbSession, _: CodeReader, list: Annotated[CodeList | None, Query()] = None
 ) -> SlikCodeList:
-    query = session.query(SlikCode).order_by(SlikCode.list, SlikCode.code)
+    query = select(SlikCode).order_by(SlikCode.list, SlikCode.code)
     if list is not None:
-        query = query.filter(SlikCode.list == list)
-    return SlikCodeList(items=[SlikCodeOut.model_validate(row) for row in query])
+        query = query.where(SlikCode.list == list)
+    return SlikCodeList(items=[SlikCodeOut.model_validate(row) for row in session.scalars(query)])
 
 
 @router.put(
@@ -58,11 +60,28 @@ def list_codes(
     tags=["reference data"],
     summary="Add a code to a list, or change its label, what it stands for, or retire it",
     response_model=SlikCodeOut,
-    responses=problem_responses(403),
+    responses=problem_responses(403, 422),
 )
 def put_code(
     session: DbSession, _: CodeWriter, list: CodeList, code: Code, data: SlikCodeIn
 ) -> SlikCodeOut:
+    if data.active and data.maps is not None:
+        taken = session.scalar(
+            select(SlikCode.code).where(
+                SlikCode.list == list,
+                SlikCode.code != code,
+                SlikCode.active,
+                func.lower(SlikCode.maps) == data.maps.strip().lower(),
+            )
+        )
+        if taken is not None:
+            raise Unprocessable.field(
+                "body.maps",
+                gettext("{maps} already stands for code {code} of this list.").format(
+                    maps=data.maps, code=taken
+                ),
+                "maps_taken",
+            )
     row = session.get(SlikCode, (list, code))
     if row is None:
         row = SlikCode(list=list, code=code)
