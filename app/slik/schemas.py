@@ -2,7 +2,7 @@
 
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from app.core.inputs import RequestModel
 from app.slik.layout import LISTS
@@ -47,7 +47,7 @@ class SlikCodeIn(RequestModel):
         description="Our value it stands for: a city, a product code, person/company, an "
         "occupation",
     )
-    active: bool = True
+    active: StrictBool = True
 
 
 class SlikCodeOut(BaseModel):
