@@ -171,6 +171,12 @@ def test_the_report_of_a_history_month_validates_and_matches_a_contract(
         for r in written_off:
             assert r["Tanggal Macet"], r
             assert r["Tanggal Akad Awal"] < r["Tanggal Macet"] <= r["Tanggal Kondisi"], r
+        # Paid off during the month: reported once more, with nothing left.
+        for r in (r for r in facilities if r["Kode Kondisi"] == "01"):
+            assert (r["Baki Debet"], r["Tunggakan Pokok"], r["Jumlah Hari Tunggakan"]) == (
+                "0", "0", "0"
+            )  # fmt: skip
+            assert r["Tanggal Kondisi"][:6] == month.replace("-", ""), r
         # Below Kol-5 no facility has a date it became bad.
         assert {r["Tanggal Macet"] for r in facilities if r["Kode Kualitas Kredit"] != "5"} <= {""}
         _check_one_debtor(database, facilities, files, end)

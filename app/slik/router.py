@@ -27,6 +27,10 @@ Code = Annotated[str, Path(pattern=r"^[0-9A-Z]{1,10}$", examples=["0391"])]
     "/reports/slik/{month}",
     tags=["collection"],
     summary="The month's SLIK debtor report (a correction when it was reported before)",
+    description="For a closed month-end: a file per segment (header, D01, D02, F01, A01, P01, "
+    "M01), every row validated first — any problem answers 422 with the list and nothing is "
+    "kept. What the answer reports is kept as the month's reported rows, so asking again gives "
+    "the correction: only the rows changed since (U), new (C) or gone (D); none, a header each.",
     response_model=SlikReportOut,
     responses=problem_responses(403, 409, 422),
 )
