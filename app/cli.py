@@ -233,9 +233,13 @@ def _slik_report(database: Database, month: tuple[int, int], output: Path) -> in
     for segment in report.files:
         (output / segment.name).write_text(segment.content, encoding="utf-8")
         print(f"{output / segment.name}\t{segment.rows}")
-    print(_("{kind} report for {month}: {rows} rows validated ({guideline})").format(
-        kind=report.kind, month=report.month, rows=report.rows_validated,
-        guideline=report.guideline_version), file=sys.stderr)  # fmt: skip
+    said = (
+        _("correction for {month}: {rows} rows validated ({guideline})")
+        if report.kind == "correction"
+        else _("report for {month}: {rows} rows validated ({guideline})")
+    )
+    print(said.format(month=report.month, rows=report.rows_validated,
+                      guideline=report.guideline_version), file=sys.stderr)  # fmt: skip
     return 0
 
 

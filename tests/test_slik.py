@@ -5,6 +5,7 @@ holding only what changed, and a report blocked (nothing stored) when a code is 
 
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,6 +32,7 @@ from tests.conftest import (
     application,
     auth,
     force_state,
+    kredo_command,
     row_counts,
 )
 from tests.test_applications import COMPANY
@@ -391,6 +393,25 @@ def test_a_second_run_is_a_correction_and_a_retired_code_blocks_the_report(
             assert session.scalar(count.where(SlikReportedRow.month == end)) == stored
     finally:
         database.dispose()
+
+
+def test_the_console_writes_the_files_the_api_answers(
+    demo_server: DemoServer, month: str, tmp_path: Path
+) -> None:
+    said = kredo_command(
+        demo_server.env, "slik-report", "--month", month, "--output", f"{tmp_path}"
+    )
+    written = {path.name: path.read_text(encoding="utf-8") for path in tmp_path.iterdir()}
+    assert len(written) == len(ORDER)
+    # The month was reported above: a correction, and nothing changed since.
+    for name, content in written.items():
+        assert name.endswith(".K.txt")
+        assert name in said
+        (head,) = content.splitlines()
+        assert head.endswith("|0")
+    with httpx.Client(base_url=demo_server.base, timeout=120) as http:
+        answer = http.get(f"/v1/reports/slik/{month}", headers=FINANCE)
+    assert {f["name"]: f["content"] for f in answer.json()["files"]} == written
 
 
 def test_keys_name_fields_of_their_segment() -> None:
