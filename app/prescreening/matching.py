@@ -228,7 +228,9 @@ def _date_keys(birth_date: date | None, *, swapped: bool) -> list[str]:
     return days
 
 
-def blocking_keys(person: Identity, *, for_query: bool = False) -> set[int]:
+def keyed(person: Identity, *, for_query: bool = False) -> dict[int, str]:
+    """The blocking keys of ``person`` with the kind of each (``nik``, ``nikh``, ``nikt``,
+    ``dn``, ``dm``, ``np``, ``nm``)."""
     tokens = sorted(set(name_tokens(person.full_name)))
     name = "".join(sorted(name_tokens(person.full_name)))
     mother = name_tokens(person.mother_maiden_name or "")
@@ -244,4 +246,8 @@ def blocking_keys(person: Identity, *, for_query: bool = False) -> set[int]:
         keys.append(f"np:{name}:{normalise_place(person.birth_place)}:{year}")
     if name and mother:
         keys.append(f"nm:{name}:{''.join(sorted(mother))}:{year}")
-    return {_hash(k) for k in keys}
+    return {_hash(k): k.split(":", 1)[0] for k in keys}
+
+
+def blocking_keys(person: Identity, *, for_query: bool = False) -> set[int]:
+    return set(keyed(person, for_query=for_query))
