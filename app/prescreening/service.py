@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from stdnum.id import npwp as stdnum_npwp
 
@@ -181,20 +181,25 @@ def candidate_ids(session: Session, owner: str, identity: Identity) -> list[int]
     return sorted(kept, key=lambda owner_id: -kept[owner_id])
 
 
-_models: dict[int, WeightsModel] = {0: DEFAULT_MODEL}
+_models: dict[tuple[int, datetime | None], WeightsModel] = {(0, None): DEFAULT_MODEL}
 
 
 def current_model(session: Session) -> WeightsModel:
     """The highest stored version of the weights (the built-in version 0 when none is),
-    parsed once per process and version."""
-    version = session.scalar(select(func.max(MatchModel.version))) or 0
-    if version not in _models:
+    parsed once per process and version (and fitting time: a database rebuilt from scratch
+    may number its versions again)."""
+    latest = session.execute(
+        select(MatchModel.version, MatchModel.fitted_at).order_by(MatchModel.version.desc())
+        .limit(1)
+    ).first()  # fmt: skip
+    key = (latest.version, latest.fitted_at) if latest else (0, None)
+    if key not in _models:
         definition = session.scalar(
-            select(MatchModel.definition).where(MatchModel.version == version)
+            select(MatchModel.definition).where(MatchModel.version == key[0])
         )
-        assert definition is not None, version
-        _models[version] = WeightsModel.from_json(version, definition)
-    return _models[version]
+        assert definition is not None, key
+        _models[key] = WeightsModel.from_json(key[0], definition)
+    return _models[key]
 
 
 _OUTCOME_ORDER = {Outcome.REPEAT_ORDER: 2, Outcome.POSSIBLE_REPEAT_ORDER: 1,
