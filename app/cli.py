@@ -117,6 +117,11 @@ def _parser() -> argparse.ArgumentParser:
         help=_("decide by the weights, or keep the seed's three-of-five rule"),
     )
     fit.add_argument("--by", default=None, help=_("who fits (default: the operator's login)"))
+    prescreening.add_parser(
+        "rekey",
+        help=_("write again the blocking keys of every known person, batch by batch (after an "
+               "upgrade that adds a kind of key; progress on stderr)"),
+    )  # fmt: skip
     openapi = commands.add_parser("openapi", help=_("write the OpenAPI document"))
     openapi.add_argument("--output", type=Path, default=PROJECT_ROOT / "openapi" / "openapi.json")
     return parser
@@ -165,6 +170,8 @@ def _run(args: argparse.Namespace, url: str) -> int:
     try:
         if args.command == "cob":
             return _close_of_business(database, args.date)
+        if args.command == "prescreening" and args.prescreening_command == "rekey":
+            return _rekey(database)
         if args.command == "prescreening":
             return _fit_weights(database, args)
         with database.transaction() as session:
@@ -228,6 +235,24 @@ def _close_of_business(database: Database, until: date | None) -> int:
                     listed=format_number(day.listed_overdue_60),
                 )
             )  # fmt: skip
+    return 0
+
+
+def _rekey(database: Database) -> int:
+    from app.prescreening.service import rekey
+
+    bar: list[tuple[Callable[[int], None], Callable[[], None]]] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bar:
+            bar.append(_progress(total, sys.stderr))
+        bar[0][0](done)
+
+    with database.sessions() as session:
+        keyed = rekey(session, progress=progress)
+    if bar:
+        bar[0][1]()
+    print(_("keyed {count} known people").format(count=format_number(keyed)))
     return 0
 
 

@@ -398,3 +398,29 @@ def test_prescreening_fit_stores_the_next_version_of_the_weights(
     refused = kredo(database_url, "prescreening", "fit", "--upper", "10", "--lower", "20")
     assert refused.returncode == 1
     assert "lower threshold" in refused.stderr
+
+
+def test_prescreening_rekey_writes_every_known_persons_keys_again(
+    client: TestClient, database, database_url
+):
+    from sqlalchemy import delete as sql_delete
+
+    from app.prescreening.matching import Identity, blocking_keys
+    from app.prescreening.models import IdentityKey
+    from app.prescreening.service import Party, add_customer
+
+    rina = Identity("Rina Marlina", date(1992, 3, 5), "Bandung", "Euis", "3273014503920002")
+    with database.transaction() as session:
+        customer = add_customer(session, Party("applicant", rina), "import").id
+        session.execute(sql_delete(IdentityKey))  # as if known before the keys existed
+    body = {"full_name": "Rina Marlina", "birth_place": "Bandung"}
+    assert client.post("/v1/customers/matches", json=body, headers=ANALYST).json()[
+        "candidates"] == []  # fmt: skip
+    done = kredo(database_url, "prescreening", "rekey")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "keyed 1 known people\n"
+    with database.sessions() as session:
+        keys = set(session.scalars(select(IdentityKey.key).where(IdentityKey.owner_id == customer)))
+    assert keys == blocking_keys(rina)
+    found = client.post("/v1/customers/matches", json=body, headers=ANALYST).json()
+    assert [c["customer_id"] for c in found["candidates"]] == [customer]

@@ -117,3 +117,23 @@ def test_twins_with_look_alike_names_are_never_merged(client: TestClient, databa
     result = matches(client, zahira)
     assert result["repeat_order_customer_id"] is None
     assert zahra_id in [c["customer_id"] for c in result["candidates"]]
+
+
+def test_the_migration_keys_every_known_nik_as_the_matcher_does():
+    """Customers known before this change get the NIK region-and-sequence key the matcher
+    now writes; the migration hashes it on its own, and must agree."""
+    import importlib.util
+
+    from app.core.settings import PROJECT_ROOT
+    from app.prescreening.matching import _hash, keyed, nik_region_sequence_key
+
+    path = PROJECT_ROOT / "migrations/versions/2026_11_23_prescreening_weights_and_review.py"
+    spec = importlib.util.spec_from_file_location("rekey_migration", path)
+    assert spec is not None
+    assert spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    nik = SYAIFUL.nik
+    assert nik is not None
+    assert migration._key(nik) == _hash(nik_region_sequence_key(nik))
+    assert keyed(SYAIFUL)[migration._key(nik)] == "nikrs"

@@ -5,11 +5,12 @@ share are; each is weighed identifier by identifier (``evidence``) and explained
 
 import copy
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 from stdnum.id import npwp as stdnum_npwp
 
@@ -43,8 +44,10 @@ from app.prescreening.models import (
 from app.reference.models import Dealer
 
 CANDIDATE_LIMIT = 25  # by the rarity of the keys they share, ties all kept
-ALWAYS_SCORED = frozenset({"nik", "dn", "dm"})  # the whole NIK; birth date with a name word
-ALWAYS_LIMIT = 200  # or with the mother's: scored whatever the rank, up to this many
+# The whole NIK or its region and sequence; the birth date with a name word or the mother's:
+# scored whatever the rank, up to ALWAYS_LIMIT.
+ALWAYS_SCORED = frozenset({"nik", "nikrs", "dn", "dm"})
+ALWAYS_LIMIT = 200
 SHOWN_CANDIDATES = 5
 
 
@@ -140,6 +143,41 @@ def identity_of_record(entry: NegativeEntry | Customer) -> Identity:
         mother_maiden_name=entry.mother_maiden_name,
         nik=entry.nik,
     )
+
+
+def rekey(
+    session: Session, *, progress: Callable[[int, int], None] | None = None, batch: int = 5_000
+) -> int:
+    """Write again the blocking keys of every known person (customers and negative-list
+    entries), batch by batch, each batch committed: after an upgrade that adds a kind of key,
+    people known before are found by it too. Returns how many people were keyed."""
+    owners: tuple[tuple[str, type[Customer] | type[NegativeEntry], Any], ...] = (
+        ("customer", Customer, Customer.kind == "person"),
+        ("negative", NegativeEntry, (NegativeEntry.subject == "person")
+         & NegativeEntry.full_name.is_not(None)),
+    )  # fmt: skip
+    total = sum(session.scalar(select(func.count()).where(where)) or 0 for _, _, where in owners)
+    done = 0
+    for owner, model, where in owners:
+        last = 0
+        while True:
+            rows: list[Customer | NegativeEntry] = list(session.scalars(
+                select(model).where(where, model.id > last).order_by(model.id).limit(batch)
+            ))  # fmt: skip
+            if not rows:
+                break
+            ids = [row.id for row in rows]
+            session.execute(delete(IdentityKey).where(IdentityKey.owner == owner,
+                                                      IdentityKey.owner_id.in_(ids)))  # fmt: skip
+            keys = [{"key": k, "owner": owner, "owner_id": row.id}
+                    for row in rows for k in blocking_keys(identity_of_record(row))]  # fmt: skip
+            if keys:
+                session.execute(insert(IdentityKey), keys)
+            session.commit()
+            last, done = ids[-1], done + len(rows)
+            if progress:
+                progress(done, total)
+    return done
 
 
 # --- finding them -----------------------------------------------------------------------------

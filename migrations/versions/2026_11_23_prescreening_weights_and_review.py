@@ -1,12 +1,14 @@
 """prescreening weights and review: the duplicate check's versioned weights models, the
-analysts' decisions on Possible Repeat Orders, and the model version of each pre-screening
+analysts' decisions on Possible Repeat Orders, the model version of each pre-screening, and a
+new blocking key for every known NIK (its region and sequence, without the birth-date part)
 
 Revision ID: 12c42c59b4d4
 Revises: 5b8d2f7a9c41
 Create Date: 2026-11-23 19:58:48.773889
 """
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterator, Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -80,9 +82,59 @@ def upgrade() -> None:
             type_=sa.String(length=25),
             existing_nullable=False,
         )
+    _rekey(add=True)
+
+
+# The NIK's region and sequence as a blocking key (app.prescreening.matching, kind "nikrs"),
+# hashed here as the matcher hashes it, so the migration stands alone.
+SOURCES = (
+    ("customer", "SELECT id, nik FROM customers WHERE kind = 'person' AND nik IS NOT NULL"),
+    ("negative", "SELECT id, nik FROM negative_list WHERE subject = 'person' AND nik IS NOT NULL "
+                 "AND full_name IS NOT NULL"),
+)  # fmt: skip
+BATCH = 10_000
+
+
+def _key(nik: str) -> int:
+    digest = hashlib.blake2b(f"nikrs:{nik[:6]}{nik[12:]}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _keys() -> Iterator[list[dict[str, object]]]:
+    connection = op.get_bind()
+    for owner, query in SOURCES:
+        result = connection.execute(sa.text(query))
+        while rows := result.fetchmany(BATCH):
+            yield [
+                {"key": _key(nik), "owner": owner, "owner_id": owner_id}
+                for owner_id, nik in rows
+                if nik and len(nik) == 16
+            ]
+
+
+def _rekey(add: bool) -> None:
+    keys = sa.table(
+        "identity_keys", sa.column("key", sa.BigInteger), sa.column("owner", sa.String),
+        sa.column("owner_id", sa.Integer),
+    )  # fmt: skip
+    batches = list(_keys())  # read whole before writing: one connection, one cursor at a time
+    for rows in batches:
+        if not rows:
+            continue
+        if add:
+            op.get_bind().execute(sa.insert(keys), rows)
+        else:
+            for row in rows:
+                op.get_bind().execute(
+                    sa.delete(keys).where(
+                        keys.c.key == row["key"], keys.c.owner == row["owner"],
+                        keys.c.owner_id == row["owner_id"],
+                    )
+                )  # fmt: skip
 
 
 def downgrade() -> None:
+    _rekey(add=False)
     with op.batch_alter_table("prescreenings", schema=None) as batch_op:
         batch_op.alter_column(
             "customer_type",
