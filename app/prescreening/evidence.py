@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cached_property, lru_cache
 from typing import Any
 
 from rapidfuzz.distance import OSA
@@ -119,14 +120,25 @@ class WeightsModel:
             lower=float(data["lower"]), policy=Policy(data.get("policy", "weights")),
         )  # fmt: skip
 
+    @cached_property
+    def _average_bits(self) -> dict[tuple[str, str], float]:
+        return {
+            (identifier, level): math.log2(
+                max(m, FLOOR_U) / max(min(self.u[identifier][level], 1.0), FLOOR_U)
+            )
+            for identifier, levels in self.m.items()
+            for level, m in levels.items()
+        }
+
     def bits(self, identifier: str, level: Level, u: float | None = None) -> float:
         """log2(m/u) of ``level``; ``u`` given when the values' own frequency replaces the
         level's average. A missing value weighs nothing."""
         if level is Level.MISSING:
             return 0.0
-        m = self.m[identifier][level.value]
-        chance = self.u[identifier][level.value] if u is None else u
-        return math.log2(max(m, FLOOR_U) / max(min(chance, 1.0), FLOOR_U))
+        if u is None:
+            return self._average_bits[identifier, level]
+        m = self.m[identifier][level]
+        return math.log2(max(m, FLOOR_U) / max(min(u, 1.0), FLOOR_U))
 
 
 DEFAULT_MODEL = WeightsModel()
@@ -175,12 +187,33 @@ NICKNAMES = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=65_536)
+def _tokens(name: str) -> tuple[str, ...]:
+    """Normalised name words, remembered: the applicant's are compared with every candidate,
+    and the common names' over and over."""
+    return tuple(name_tokens(name))
+
+
+@lru_cache(maxsize=16_384)
+def _place(place: str) -> str:
+    return normalise_place(place)
+
+
+@lru_cache(maxsize=262_144)
+def _pair(a: str, b: str) -> str | None:
+    return _judge(a, b)
+
+
 def _edits_allowed(a: str, b: str) -> int:
     shorter = min(len(a), len(b))
     return 2 if shorter >= 8 else 1 if shorter >= 4 else 0
 
 
 def pair_words(a: str, b: str) -> str | None:
+    return _pair(a, b)
+
+
+def _judge(a: str, b: str) -> str | None:
     """How two respelled name words agree, if they do: ``exact``, ``typo``, ``nickname``,
     ``initial`` (one is the other's first letter: "S." for Syaiful), or not at all."""
     if a == b:
@@ -216,8 +249,8 @@ def compare_name_words(
     initial: close; some paired, some not (a replaced or left-out word, a dropped *marga*):
     partial; none (or an initial alone): disagree. The weight of an agreement is the rarer the
     more its words are: u is the product of their frequencies among the customers."""
-    ta = name_tokens(applicant or "")
-    tb = name_tokens(known or "")
+    ta = _tokens(applicant or "")
+    tb = _tokens(known or "")
     if not ta or not tb:
         return Evidence(identifier, Level.MISSING, 0.0)
     if "".join(ta) == "".join(tb) and sorted(ta) != sorted(tb):
@@ -225,11 +258,16 @@ def compare_name_words(
         joined = (Pair("exact", " ".join(ta), " ".join(tb)),)
         u = math.prod(_share(words, w, model.unseen) for w in tb)
         return Evidence(identifier, Level.EXACT, model.bits(identifier, Level.EXACT, u), joined)
+    if ta == tb:
+        u = math.prod(_share(words, w, model.unseen) for w in tb)
+        level_bits = model.bits(identifier, Level.EXACT, u)
+        return Evidence(identifier, Level.EXACT, level_bits, tuple(Pair("exact", w, w) for w in ta))
     left, right = list(ta), list(tb)
     pairs: list[Pair] = []
+    how = {(a, b): pair_words(a, b) for a in set(ta) for b in set(tb)}  # each pair judged once
     for kind in ("exact", "typo", "nickname", "initial"):
         for word in list(left):
-            partner = next((w for w in right if pair_words(word, w) == kind), None)
+            partner = next((w for w in right if how[word, w] == kind), None)
             if partner is not None:
                 pairs.append(Pair(kind, word, partner))
                 left.remove(word)
@@ -280,7 +318,7 @@ def compare_birth_dates(a: date | None, b: date | None, model: WeightsModel) -> 
 def compare_birth_places(a: str | None, b: str | None, model: WeightsModel) -> Evidence:
     if not a or not b:
         return Evidence("birth_place", Level.MISSING, 0.0)
-    pa, pb = normalise_place(a), normalise_place(b)
+    pa, pb = _place(a), _place(b)
     if pa == pb:
         u = _share(model.places, pb, model.u["birth_place"]["exact"])
         return Evidence("birth_place", Level.EXACT, model.bits("birth_place", Level.EXACT, u))
