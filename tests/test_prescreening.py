@@ -373,3 +373,58 @@ def test_creating_a_negative_list_entry_is_idempotent(client: TestClient):
     assert first.status_code == again.status_code == 201
     assert again.json()["id"] == first.json()["id"]
     assert len(client.get("/v1/negative-list", headers=ADMIN).json()["items"]) == 1
+
+
+def test_a_pre_screening_stored_before_the_weights_still_reads(client: TestClient, database):
+    """Results stored by the three-of-five matcher (agree / weak, a score, no weight) are
+    shown in today's terms, never a 500."""
+    from sqlalchemy import select, update
+
+    from app.contracts.models import Contract
+    from app.prescreening.models import Prescreening
+
+    prescreen(client, surveyed(client, database))
+    number = surveyed(client, database)
+    prescreen(client, number)
+    with database.transaction() as session:
+        contract_id = session.scalar(select(Contract.id).where(Contract.number == number))
+        screening = session.scalar(
+            select(Prescreening).where(Prescreening.contract_id == contract_id)
+        )
+        old = screening.result
+        for party in old["parties"]:
+            party.pop("outcome")
+            for candidate in party["candidates"]:
+                for key in ("outcome", "weight", "review_reason"):
+                    candidate.pop(key)
+                for field in candidate["fields"]:
+                    field.pop("weight")
+                    field["score"] = 100.0
+                    field["agreement"] = {"exact": "agree", "close": "agree"}.get(
+                        field["agreement"], "weak"
+                    )
+        old.pop("reviews")
+        old.pop("model_version")
+        session.execute(
+            update(Prescreening).where(Prescreening.id == screening.id).values(result=old)
+        )
+    shown = client.get(f"/v1/contracts/{number}/prescreening", headers=ANALYST)
+    assert shown.status_code == 200, shown.text
+    candidate = shown.json()["parties"][0]["candidates"][0]
+    assert (candidate["outcome"], candidate["weight"]) == ("repeat_order", 0.0)
+    assert candidate["fields"][0]["agreement"] == "exact"
+    assert candidate["fields"][0]["explanation"].startswith("name agrees")
+
+
+def test_a_possible_negative_list_hit_warns_and_does_not_stop(client: TestClient, database):
+    """A fraud entry with only a name and a mother's name alike: weight in the review band.
+    The analyst is warned; only a Repeat Order of a bad entry stops the application."""
+    fraud = {"subject": "person", "category": "fraud", "full_name": "Siti Rahmawati",
+             "mother_maiden_name": "Aminah", "reason": "KTP palsu 2024"}  # fmt: skip
+    entry = client.post("/v1/negative-list", json=fraud, headers=ADMIN).json()
+    result = prescreen(client, surveyed(client, database))
+    assert result["outcome"] == "passed"
+    assert result["stops"] == []
+    warning = next(w for w in result["warnings"] if w["kind"] == "possible_negative_hit")
+    assert (warning["party"], warning["category"], warning["entry_id"]) == (
+        "applicant", "fraud", entry["id"])  # fmt: skip

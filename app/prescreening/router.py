@@ -56,10 +56,26 @@ Matcher = Annotated[Principal, Depends(require(Permission.CUSTOMER_MATCH))]
 _EXPLAINED = {"nik", "mother_maiden_name"}
 
 
+# Results stored before the weights (agree / weak, no weight): read in today's terms.
+_OLD_LEVELS = {"agree": "exact", "weak": "partial"}
+
+
+def _upgraded(party: dict[str, Any]) -> None:
+    party.setdefault("outcome", "repeat_order" if party.get("repeat_order") else "new_customer")
+    for item in [*party["candidates"], *party["negative_hits"]]:
+        item.setdefault("weight", 0.0)
+        item.setdefault("review_reason", None)
+        item.setdefault("outcome", "repeat_order" if item.get("same_person") else "new_customer")
+        for field in item["fields"]:
+            field["agreement"] = _OLD_LEVELS.get(field["agreement"], field["agreement"])
+            field.setdefault("weight", 0.0)
+
+
 def _worded(result: dict[str, Any]) -> dict[str, Any]:
     """The stored result with its evidence put in words, in the reader's language."""
     out = copy.deepcopy(result)
     for party in out.get("parties", []):
+        _upgraded(party)
         for candidate in party["candidates"]:
             candidate["summary"] = summary(candidate)
         for item in [*party["candidates"], *party["negative_hits"]]:
