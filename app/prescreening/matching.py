@@ -251,12 +251,21 @@ def keyed(person: Identity, *, for_query: bool = False) -> dict[int, str]:
         if mother:
             keys.append(f"dm:{day}:{mother[0]}")
     year = person.birth_date.year if person.birth_date else ""
+    # Without the year (npx, nmx) only for a query without a birth date: with one, the keys
+    # with the year find the same people, and a common name in a big city would crowd the
+    # candidates. A query with a birth date also asks for the records kept without one.
+    yearless = not for_query or person.birth_date is None
+    years = [year, ""] if for_query and year else [year]
     if name and person.birth_place:
-        keys.append(f"np:{name}:{normalise_place(person.birth_place)}:{year}")
-        keys.append(f"npx:{name}:{normalise_place(person.birth_place)}")
+        place = normalise_place(person.birth_place)
+        keys += [f"np:{name}:{place}:{y}" for y in years]
+        if yearless:
+            keys.append(f"npx:{name}:{place}")
     if name and mother:
-        keys.append(f"nm:{name}:{''.join(sorted(mother))}:{year}")
-        keys.append(f"nmx:{name}:{''.join(sorted(mother))}")
+        mothers = "".join(sorted(mother))
+        keys += [f"nm:{name}:{mothers}:{y}" for y in years]
+        if yearless:
+            keys.append(f"nmx:{name}:{mothers}")
     return {_hash(k): k.split(":", 1)[0] for k in keys}
 
 

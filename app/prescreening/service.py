@@ -43,7 +43,8 @@ from app.prescreening.models import (
 )
 from app.reference.models import Dealer
 
-CANDIDATE_LIMIT = 25  # by the rarity of the keys they share, ties all kept
+CANDIDATE_LIMIT = 25  # by the rarity of the keys they share, ties all kept ...
+TIE_LIMIT = 40  # ... unless they are more than this
 # The whole NIK or its region and sequence; the birth date with a name word or the mother's:
 # scored whatever the rank, up to ALWAYS_LIMIT.
 ALWAYS_SCORED = frozenset({"nik", "nikrs", "dn", "dm"})
@@ -211,9 +212,12 @@ def candidate_ids(session: Session, owner: str, identity: Identity) -> list[int]
             always.update((owner_id, score[owner_id]) for owner_id in owners)
     ranked = sorted(score.items(), key=lambda item: -item[1])
     if len(ranked) > CANDIDATE_LIMIT:
+        # Everyone tied with the last kept is kept too; a tie too large to score is dropped
+        # whole (a key that many share is no evidence), never cut by id.
         cut = ranked[CANDIDATE_LIMIT - 1][1]
-        ranked = [item for item in ranked if item[1] >= cut]
-    kept = dict(ranked[: CANDIDATE_LIMIT * 4])
+        tied = [item for item in ranked if item[1] >= cut]
+        ranked = tied if len(tied) <= TIE_LIMIT else [item for item in ranked if item[1] > cut]
+    kept = dict(ranked)
     for owner_id, value in sorted(always.items(), key=lambda item: -item[1])[:ALWAYS_LIMIT]:
         kept[owner_id] = value
     return sorted(kept, key=lambda owner_id: -kept[owner_id])
