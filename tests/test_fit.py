@@ -45,7 +45,9 @@ def test_em_finds_the_m_the_matches_were_drawn_with():
 
 
 def test_confirmed_reviews_count_as_matches():
-    confirmed = Counter({("close", "exact", "exact", "missing", "exact"): 800})
+    confirmed: Counter[tuple[str, ...]] = Counter(
+        {("close", "exact", "exact", "missing", "exact"): 800}
+    )
     m, _share = _em(Counter(), confirmed, WeightsModel(), U)
     prior = 200 / (800 + 200)  # PRIOR_PAIRS pseudo-matches at the current m
     assert m["name"]["close"] == pytest.approx(0.8 + prior * DEFAULT_M["name"]["close"])
