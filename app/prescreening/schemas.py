@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 from app.contracts.models import REASON_LENGTH
 from app.core.i18n import N_
@@ -357,6 +357,8 @@ class ReviewIn(RequestModel):
                                          "reason": "KTP lama dan baru sama orangnya, foto cocok"}]},
     )  # fmt: skip
 
-    customer_id: int = Field(gt=0, description="The candidate under review")
-    same_person: bool = Field(description="true: a Repeat Order of him; false: a new customer")
+    customer_id: StrictInt = Field(gt=0, description="The candidate under review")
+    same_person: StrictBool = Field(
+        description="true: a Repeat Order of him; false: a new customer"
+    )
     reason: FreeText = Field(min_length=3, max_length=400)
