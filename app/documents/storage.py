@@ -65,8 +65,8 @@ class FileSystemStore:
 
 class BucketStore:
     """``<prefix>ab/abcdef...`` in an S3-compatible bucket. A write names the content's SHA-256
-    (``x-amz-checksum-sha256``), so the bucket refuses bytes damaged on the way; a key already
-    there is left alone, as on the filesystem."""
+    (``x-amz-checksum-sha256``), which S3 checks on arrival (refusing bytes damaged on the way)
+    and keeps with the object; a key already there is left alone, as on the filesystem."""
 
     def __init__(self, client: "S3Client", bucket: str, prefix: str) -> None:
         self.client = client
@@ -88,6 +88,7 @@ class BucketStore:
             Bucket=self.bucket,
             Key=key,
             Body=content,
+            ChecksumAlgorithm="SHA256",
             ChecksumSHA256=base64.b64encode(bytes.fromhex(digest)).decode(),
         )
 
