@@ -108,6 +108,33 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     slik.add_argument("--month", required=True, type=_month, help="YYYY-MM")
     slik.add_argument("--output", type=Path, default=Path("slik"), help=_("folder of the files"))
+    prescreening = commands.add_parser(
+        "prescreening", help=_("the duplicate check's weights")
+    ).add_subparsers(dest="prescreening_command", required=True)
+    fit = prescreening.add_parser(
+        "fit",
+        help=_("fit the weights on the customers (u, term frequencies) and the analysts' "
+               "reviews (m, by EM) and store them as the next version (progress on stderr)"),
+    )  # fmt: skip
+    fit.add_argument(
+        "--upper", type=float, help=_("Repeat Order at or above this many bits (default: as now)")
+    )
+    fit.add_argument(
+        "--lower",
+        type=float,
+        help=_("Possible Repeat Order at or above this many bits (default: as now)"),
+    )
+    fit.add_argument(
+        "--policy",
+        choices=["weights", "three_of_five"],
+        help=_("decide by the weights, or keep the seed's three-of-five rule"),
+    )
+    fit.add_argument("--by", default=None, help=_("who fits (default: the operator's login)"))
+    prescreening.add_parser(
+        "rekey",
+        help=_("write again the blocking keys of every known person, batch by batch (after an "
+               "upgrade that adds a kind of key; progress on stderr)"),
+    )  # fmt: skip
     openapi = commands.add_parser("openapi", help=_("write the OpenAPI document"))
     openapi.add_argument("--output", type=Path, default=PROJECT_ROOT / "openapi" / "openapi.json")
     return parser
@@ -158,6 +185,10 @@ def _run(args: argparse.Namespace, url: str) -> int:
             return _close_of_business(database, args.date)
         if args.command == "slik-report":
             return _slik_report(database, args.month, args.output)
+        if args.command == "prescreening" and args.prescreening_command == "rekey":
+            return _rekey(database)
+        if args.command == "prescreening":
+            return _fit_weights(database, args)
         with database.transaction() as session:
             if args.command == "seed-demo":
                 from app.demo import seed_demo
@@ -286,6 +317,77 @@ def _close_of_business(database: Database, until: date | None) -> int:
                     listed=format_number(day.listed_overdue_60),
                 )
             )  # fmt: skip
+    return 0
+
+
+def _rekey(database: Database) -> int:
+    from app.prescreening.service import rekey
+
+    bar: list[tuple[Callable[[int], None], Callable[[], None]]] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bar:
+            bar.append(_progress(total, sys.stderr))
+        bar[0][0](done)
+
+    with database.sessions() as session:
+        keyed = rekey(session, progress=progress)
+    if bar:
+        bar[0][1]()
+    print(_("keyed {count} known people").format(count=format_number(keyed)))
+    return 0
+
+
+def _fit_weights(database: Database, args: argparse.Namespace) -> int:
+    """Fit and store the next version of the duplicate check's weights."""
+    import getpass
+    from dataclasses import replace
+
+    from app.prescreening.evidence import Policy
+    from app.prescreening.fit import fit, store
+    from app.prescreening.service import current_model
+
+    bar: list[tuple[Callable[[int], None], Callable[[], None]]] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bar:
+            bar.append(_progress(total, sys.stderr))
+        bar[0][0](done)
+
+    with database.transaction() as session:
+        current = current_model(session)
+        changes: dict[str, object] = {}
+        if args.upper is not None:
+            changes["upper"] = args.upper
+        if args.lower is not None:
+            changes["lower"] = args.lower
+        if args.policy is not None:
+            changes["policy"] = Policy(args.policy)
+        current = replace(current, **changes)  # type: ignore[arg-type]
+        if current.lower > current.upper:
+            print(_("kredo: the lower threshold is above the upper one"), file=sys.stderr)
+            return 1
+        try:
+            fitted = fit(session, current, progress=progress)
+        except ValueError:
+            print(_("kredo: no customers to fit the weights on"), file=sys.stderr)
+            return 1
+        if bar:
+            bar[0][1]()
+        row = store(session, fitted, args.by or getpass.getuser())
+    print(
+        _("weights version {version}: {customers} customers, {pairs} candidate pairs "
+          "({share}% matches by EM), {reviews} reviews; Repeat Order from {upper} bits, "
+          "review from {lower}").format(
+            version=row.version,
+            customers=format_number(fitted.customers),
+            pairs=format_number(fitted.pairs),
+            share=format_number(round(fitted.match_share * 100)),
+            reviews=format_number(fitted.reviews),
+            upper=fitted.model.upper,
+            lower=fitted.model.lower,
+        )
+    )  # fmt: skip
     return 0
 
 

@@ -476,11 +476,28 @@ def main(argv: list[str]) -> int:
         f"{' '.join(map(str, SIZES))}; on PostgreSQL also {POSTGRES_SIZES[-1]})",
     )
     parser.add_argument(
+        "--hard",
+        action="store_true",
+        help="the harder benchmark instead (bench/hard.py): per error class, families, twins, "
+        "namesakes; --known customers, --queries queries",
+    )
+    parser.add_argument("--known", type=int, default=20_000)
+    parser.add_argument("--queries", type=int, default=5_000)
+    parser.add_argument(
+        "--splink",
+        action="store_true",
+        help="with --hard: also run Splink (DuckDB) on the same records (pip install '.[bench]')",
+    )
+    parser.add_argument(
         "--explain",
         action="store_true",
         help="print the candidate query's plan for a few duplicates at each size",
     )
     args = parser.parse_args(argv)
+    if args.hard:
+        from bench.hard import run
+
+        return run(args.known, args.queries, args.splink)
     url, database = demo_database("prescreen")
     engine_name = database.engine.dialect.name
     sizes = sorted(set(args.sizes or (POSTGRES_SIZES if engine_name == "postgresql" else SIZES)))

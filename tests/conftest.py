@@ -153,12 +153,43 @@ def force_state(database: Database, number: str, state: str) -> None:
         session.execute(update(Contract).where(Contract.number == number).values(state=state))
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on at the time of asking."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_uvicorn(
+    env: dict[str, str], port: int, log: Path, *options: str
+) -> subprocess.Popen[bytes]:
+    """``uvicorn app.main:app`` as its own process group (``os.killpg`` stops it), returned
+    once ``/healthz`` answers; its output goes to ``log``, whose tail a failure shows."""
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [str(VENV_BIN / "uvicorn"), "app.main:app", "--host", "127.0.0.1", "--port",
+             str(port), "--no-server-header", "--no-access-log", *options],
+            cwd=PROJECT_ROOT, env=env, start_new_session=True, stdout=output, stderr=output,
+        )  # fmt: skip
+    deadline = time.monotonic() + 90  # a loaded machine imports the app slowly
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            raise RuntimeError(f"uvicorn did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.1)
+
+
 @contextmanager
 def serving(app: FastAPI) -> Iterator[str]:
     """``app`` on a real uvicorn on a free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
         server_header=False,
@@ -241,34 +272,13 @@ def demo_server(
     env.pop("KREDO_TEST_DATABASE_URL", None)
     kredo_command(env, "migrate")
     seeded = kredo_command(env, "seed-demo", "--with-history")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    logged = tmp_path_factory.mktemp("demo-server") / "uvicorn.log"
-    log = logged.open("wb")
-    process = subprocess.Popen(
-        [str(VENV_BIN / "uvicorn"), "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--no-server-header", "--no-access-log"],
-        cwd=PROJECT_ROOT, env=env, start_new_session=True, stdout=log, stderr=log,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    port = free_port()
+    process = start_uvicorn(env, port, tmp_path_factory.mktemp("demo-server") / "uvicorn.log")
     try:
-        deadline = time.monotonic() + 90  # a loaded machine imports the app slowly
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            failed = f"uvicorn did not start:\n{logged.read_text()[-3000:]}"
-            assert process.poll() is None, failed
-            assert time.monotonic() < deadline, failed
-            time.sleep(0.1)
-        yield DemoServer(base, env, demo_database_url, seeded)
+        yield DemoServer(f"http://127.0.0.1:{port}", env, demo_database_url, seeded)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
-        log.close()
 
 
 CHROMIUM_FLAGS = [

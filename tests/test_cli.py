@@ -360,3 +360,67 @@ def test_the_console_speaks_the_language_of_the_locale(client: TestClient, datab
     assert unreachable.stderr.startswith(
         "kredo: basis data postgresql+psycopg://nobody@127.0.0.1:1/x tidak dapat dihubungi: "
     )
+
+
+def test_prescreening_fit_stores_the_next_version_of_the_weights(
+    client: TestClient, database, database_url
+):
+    from app.prescreening.matching import Identity
+    from app.prescreening.models import MatchModel
+    from app.prescreening.service import Party, add_customer
+
+    given = ["Siti", "Agus", "Rina", "Budi", "Dewi", "Joko"]
+    family = ["Rahmawati", "Siregar", "Santoso", "Lubis", "Hidayat"]
+    with database.transaction() as session:
+        for i in range(300):
+            person = Identity(
+                f"{given[i % 6]} {family[i % 5]}",
+                date(1970, 1, 1) + timedelta(days=37 * i),
+                ["Jakarta", "Bandung", "Medan"][i % 3],
+                ["Aminah", "Euis", "Rosma"][i % 3],
+                f"3171{i % 30 + 1:02d}0101{70 + i % 30:02d}{i + 1:04d}",
+            )
+            add_customer(session, Party("applicant", person), "import")
+    fitted = kredo(database_url, "prescreening", "fit", "--upper", "24", "--lower", "13",
+                   "--by", "ops.rudi")  # fmt: skip
+    assert fitted.returncode == 0, fitted.stderr
+    assert fitted.stdout.startswith("weights version 1: 300 customers, ")
+    assert "Repeat Order from 24.0 bits, review from 13.0" in fitted.stdout
+    with database.sessions() as session:
+        row = session.scalar(select(MatchModel))
+        assert (row.version, row.customers, row.fitted_by) == (1, 300, "ops.rudi")
+        # Six given names over 300 customers: each carried by a sixth of them.
+        assert row.definition["name_words"]["siti"] == pytest.approx(50 / 300)
+        assert (row.definition["upper"], row.definition["lower"]) == (24.0, 13.0)
+    body = {"full_name": "Siti Rahmawati", "birth_date": "1970-01-01"}
+    found = client.post("/v1/customers/matches", json=body, headers=ANALYST).json()
+    assert found["model_version"] == 1
+    refused = kredo(database_url, "prescreening", "fit", "--upper", "10", "--lower", "20")
+    assert refused.returncode == 1
+    assert "lower threshold" in refused.stderr
+
+
+def test_prescreening_rekey_writes_every_known_persons_keys_again(
+    client: TestClient, database, database_url
+):
+    from sqlalchemy import delete as sql_delete
+
+    from app.prescreening.matching import Identity, blocking_keys
+    from app.prescreening.models import IdentityKey
+    from app.prescreening.service import Party, add_customer
+
+    rina = Identity("Rina Marlina", date(1992, 3, 5), "Bandung", "Euis", "3273014503920002")
+    with database.transaction() as session:
+        customer = add_customer(session, Party("applicant", rina), "import").id
+        session.execute(sql_delete(IdentityKey))  # as if known before the keys existed
+    body = {"full_name": "Rina Marlina", "birth_place": "Bandung"}
+    assert client.post("/v1/customers/matches", json=body, headers=ANALYST).json()[
+        "candidates"] == []  # fmt: skip
+    done = kredo(database_url, "prescreening", "rekey")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "keyed 1 known people\n"
+    with database.sessions() as session:
+        keys = set(session.scalars(select(IdentityKey.key).where(IdentityKey.owner_id == customer)))
+    assert keys == blocking_keys(rina)
+    found = client.post("/v1/customers/matches", json=body, headers=ANALYST).json()
+    assert [c["customer_id"] for c in found["candidates"]] == [customer]

@@ -5,50 +5,32 @@ request with its key gives one contract per key, the acknowledged ones unchanged
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
 
-from app.core.settings import PROJECT_ROOT
-from tests.conftest import CS, DEALER, application
+from tests.conftest import CS, DEALER, application, free_port, start_uvicorn
 
 WRITERS = 6
 
 
-def _serve(database_url: str, port: int) -> subprocess.Popen[bytes]:
+def _serve(database_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "KREDO_DATABASE_URL": database_url, "KREDO_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--workers", "2", "--port", str(port),
-         "--no-server-header", "--no-access-log", "--log-level", "warning"],
-        cwd=PROJECT_ROOT, env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.1)
-    os.killpg(server.pid, signal.SIGKILL)
-    raise RuntimeError("uvicorn did not start")
+    return start_uvicorn(env, port, log, "--workers", "2", "--log-level", "warning")
 
 
 def test_kill_9_under_load_loses_no_acknowledged_write(
-    client: TestClient, database: Any, database_url: str
+    client: TestClient, database: Any, database_url: str, tmp_path: Path
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _serve(database_url, port)
+    server = _serve(database_url, port, tmp_path / "uvicorn.log")
     acknowledged: dict[str, str] = {}  # idempotency key -> contract number
     cancelled: set[str] = set()
     tried: list[str] = []
@@ -93,7 +75,7 @@ def test_kill_9_under_load_loses_no_acknowledged_write(
             future.result(timeout=30)
     assert len(acknowledged) > 10
 
-    server = _serve(database_url, port)
+    server = _serve(database_url, port, tmp_path / "uvicorn.log")
     try:
         with httpx.Client(base_url=base, timeout=30) as http:
             for number in acknowledged.values():

@@ -51,7 +51,7 @@ def test_a_guarantor_on_the_fraud_list_stops_the_application(client: TestClient,
     assert roles == ["applicant", "spouse", "guarantor", "co_applicant"]
     (hit,) = result["parties"][2]["negative_hits"]
     fields = {f["field"]: f["agreement"] for f in hit["fields"]}
-    assert fields["nik"] == fields["name"] == fields["birth_date"] == "agree"
+    assert fields["nik"] == fields["name"] == fields["birth_date"] == "exact"
     events = client.get(f"/v1/contracts/{number}/events", headers=CS).json()
     assert events[-1]["reason"] == "negative_list: fraud (guarantor)"
 

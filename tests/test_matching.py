@@ -13,6 +13,7 @@ from app.prescreening.matching import (
     compare_names,
     compare_niks,
     compare_places,
+    keyed,
 )
 from app.prescreening.names import normalise_name, normalise_place
 
@@ -180,3 +181,16 @@ def test_swapped_birth_date_found_through_the_query_keys():
     stored = blocking_keys(Identity("Rina Marlina", date(1992, 3, 5)))
     query = blocking_keys(Identity("Rina Marlinah", date(1992, 5, 3)), for_query=True)
     assert query & stored
+
+
+def test_a_missing_birth_date_on_either_side_still_shares_a_key():
+    """A form without birth date or NIK finds a customer kept with both, through his name with
+    his birthplace or mother; a customer kept without a birth date is found by a form with one."""
+    query = Identity("Siti Rahmawati", None, "Jakarta", "Aminah", None)
+    assert blocking_keys(query, for_query=True) & blocking_keys(SITI)
+    kept = Identity("Siti Rahmawati", None, "Jakarta", "Aminah", None)
+    assert blocking_keys(SITI, for_query=True) & blocking_keys(kept)
+    # With a birth date on both sides, the keys without the year are not asked for.
+    asked = keyed(SITI, for_query=True).values()
+    assert "npx" not in asked
+    assert "nmx" not in asked

@@ -42,7 +42,8 @@ SHOWN_BASE_URL = "http://127.0.0.1:8000"
 NOT_RUN = re.compile(r"^<!--\s*not run:\s*(?P<why>\S.*?)\s*-->$")
 WRITTEN_DATE = re.compile(r"\b20\d\d-[01]\d-[0-3]\d\b")
 SKIPPABLE = re.compile(
-    r"make |\.venv/bin/python -m (tools\.with_postgres -- \.venv/bin/python -m )?bench\."
+    r"make |\.venv/bin/pip install -e '\.\[bench\]'"
+    r"|\.venv/bin/python -m (tools\.with_postgres -- \.venv/bin/python -m )?bench\."
 )
 DEMO_KEY = re.compile(r"kredo_demo_[a-z0-9_.]*[a-z0-9]")
 # `curl` and the options written before its first argument: `-sf`, `-sSf`, `--fail`...

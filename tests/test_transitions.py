@@ -20,6 +20,10 @@ from app.contracts.models import Contract
 from app.contracts.states import Action, ContractState, roles_for, sources_for
 from app.core.clock import today_jakarta
 from app.demo import USERS
+from app.prescreening.evidence import assess
+from app.prescreening.matching import Identity
+from app.prescreening.models import Customer, Prescreening
+from app.prescreening.service import candidate_of
 from app.reference.models import Area
 from app.servicing.ledger import add_months
 from app.servicing.models import Installment, LoanAccount, Restructuring
@@ -257,6 +261,33 @@ def with_shortfall(db, number: str, path: str) -> str:
     return path
 
 
+REVIEWED_CUSTOMER = 900_001
+
+
+def with_review(db, number: str, path: str) -> str:
+    """A pre-screening held for the analyst's review of customer ``REVIEWED_CUSTOMER``."""
+    with db.transaction() as session:
+        contract = _contract(session, number)
+        if session.get(Customer, REVIEWED_CUSTOMER) is None:
+            session.add(Customer(id=REVIEWED_CUSTOMER, kind="person", full_name="Siti Rahmawati",
+                                 source="import"))  # fmt: skip
+        analyst = session.scalar(select(User.id).where(User.username == "ca.rina"))
+        siti = Identity("Siti Rahmawati")
+        candidate = candidate_of(REVIEWED_CUSTOMER, siti, siti, assess(siti, siti))
+        party = {"role": "applicant", "name": siti.full_name, "outcome": "possible_repeat_order",
+                 "repeat_order": False, "customer_id": None, "candidates": [candidate],
+                 "negative_hits": []}  # fmt: skip
+        review = {"party": 0, "role": "applicant", "customer_id": REVIEWED_CUSTOMER,
+                  "decision": None}  # fmt: skip
+        result = {"parties": [party], "reviews": [review], "stops": [], "warnings": [],
+                  "vehicle_hits": [], "customer_type": "possible_repeat_order",
+                  "customer_id": None, "model_version": 0}  # fmt: skip
+        session.add(Prescreening(contract_id=contract.id, customer_type="possible_repeat_order",
+                                 outcome="review", result=result, decided_by_id=analyst,
+                                 model_version=0))  # fmt: skip
+    return path
+
+
 # For each (operation, transition): its method, a valid body, and how to get its URL ready
 # for a contract. A new transition endpoint must add itself here.
 Prepare = Callable[[Any, str, str], str]
@@ -270,6 +301,11 @@ ENDPOINTS: dict[tuple[str, Action], tuple[str, dict[str, Any], Prepare]] = {
     ),
     ("cancel_contract", Action.CANCEL): ("POST", {"reason": "Customer bought in cash"}, same),
     ("prescreen_contract", Action.PRESCREEN): ("POST", {}, same),
+    ("review_prescreening", Action.PRESCREEN): (
+        "POST",
+        {"customer_id": REVIEWED_CUSTOMER, "same_person": True, "reason": "Orang yang sama"},
+        with_review,
+    ),
     ("record_slik", Action.RECORD_SLIK): (
         "POST",
         {"worst_kol": 1, "outstanding": 0, "facilities": 0, "checked_on": TODAY},

@@ -140,6 +140,16 @@ def format_number(value: int) -> str:
     return format_decimal(value, locale=language())
 
 
+def format_signed(value: float) -> str:
+    """A weight of evidence in bits, signed, to the tenth: ``+4,1`` in Indonesian."""
+    return format_decimal(round(value, 1), format="+#,##0.0;-#,##0.0", locale=language())
+
+
+def format_tenths(value: float) -> str:
+    """A count that may hold a half, to the tenth only where it has one: ``5``, ``3,5``."""
+    return format_decimal(round(value, 1), format="#,##0.#", locale=language())
+
+
 def format_rupiah(amount: int) -> str:
     """``Rp 1.234.567``: whole rupiah, as Indonesians write an amount (no cents)."""
     sign = "-" if amount < 0 else ""

@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     # Documents and photos: the folder their content is kept in, by SHA-256 (created when
     # needed; back it up with the database), and the largest file taken.
     document_dir: Path = Path("data/documents")
+    # In production, an S3-compatible bucket instead of the folder (AWS S3, MinIO, Ceph...):
+    # its name, the endpoint when it is not AWS's, and a key prefix. Credentials and region
+    # come from the standard AWS settings (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    # AWS_DEFAULT_REGION, an instance role...), never from Kredo's.
+    document_bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    document_endpoint_url: str | None = Field(default=None, pattern=r"^https?://")
+    document_key_prefix: str = Field(default="documents/", pattern=r"^([A-Za-z0-9._-]+/)*$")
     document_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
     # A BPKB not received from the dealer this many days after disbursement is overdue.
     bpkb_due_days: int = Field(default=90, ge=1, le=730)

@@ -23,7 +23,7 @@ from app.documents import service
 from app.documents.kinds import DocumentKind
 from app.documents.models import Document
 from app.documents.schemas import DocumentList, DocumentOut, UploadFingerprint
-from app.documents.storage import DocumentStore, FileSystemStore
+from app.documents.storage import DocumentStore, store_for
 
 # The upload's path, for the body limit (a file takes more than the JSON requests' limit),
 # and what the multipart form adds around the file at most.
@@ -36,8 +36,13 @@ Reader = Annotated[Principal, Depends(require(Permission.DOCUMENT_READ))]
 
 
 def document_store(request: Request) -> DocumentStore:
-    settings: Settings = request.app.state.settings
-    return FileSystemStore(settings.document_dir)
+    """One store per application (a bucket's client keeps its connections)."""
+    state = request.app.state
+    if getattr(state, "document_store", None) is None:
+        settings: Settings = state.settings
+        state.document_store = store_for(settings)
+    store: DocumentStore = state.document_store
+    return store
 
 
 Store = Annotated[DocumentStore, Depends(document_store)]

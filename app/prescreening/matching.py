@@ -202,6 +202,7 @@ def _compare_mothers(a: Identity, b: Identity) -> tuple[Agreement, float]:
 # survives a different kind of error, so that one error never hides a true match:
 #   nik               the NIK
 #   nik head / tail   either half of the NIK: one mistyped digit leaves the other half
+#   nik region + seq  the NIK without its birth-date part: a birth-date error the NIK carried
 #   dob + name word   each word of the name with the birth date: a typo or a reordering
 #                     leaves the other words
 #   dob + mother      the birth date with the mother's first word: a typo'd name
@@ -209,8 +210,14 @@ def _compare_mothers(a: Identity, b: Identity) -> tuple[Agreement, float]:
 #                     mistyped day or month
 #   name + mother     the whole name, the mother's name and the birth year: the same,
 #                     without a birthplace
+#   the last two without the year (npx, nmx): a form without the birth date or the NIK
+#                     (ranked by rarity, a common name in a big city weighs little)
 # The applicant's birth date is also looked up with day and month swapped. The birth year in
 # the last two keys keeps common single names (a Sukarno born in Jakarta) from crowding them.
+
+
+def nik_region_sequence_key(nik: str) -> str:
+    return f"nikrs:{nik[:6]}{nik[12:]}"
 
 
 def _hash(text: str) -> int:
@@ -228,20 +235,39 @@ def _date_keys(birth_date: date | None, *, swapped: bool) -> list[str]:
     return days
 
 
-def blocking_keys(person: Identity, *, for_query: bool = False) -> set[int]:
+def keyed(person: Identity, *, for_query: bool = False) -> dict[int, str]:
+    """The blocking keys of ``person`` with the kind of each (``nik``, ``nikh``, ``nikt``,
+    ``nikrs``, ``dn``, ``dm``, ``np``, ``nm``, ``npx``, ``nmx``)."""
     tokens = sorted(set(name_tokens(person.full_name)))
     name = "".join(sorted(name_tokens(person.full_name)))
     mother = name_tokens(person.mother_maiden_name or "")
     keys: list[str] = []
     if person.nik:
         keys += [f"nik:{person.nik}", f"nikh:{person.nik[:8]}", f"nikt:{person.nik[8:]}"]
+        if len(person.nik) == 16:
+            keys.append(nik_region_sequence_key(person.nik))
     for day in _date_keys(person.birth_date, swapped=for_query):
         keys += [f"dn:{day}:{t}" for t in tokens if len(t) >= 2]
         if mother:
             keys.append(f"dm:{day}:{mother[0]}")
     year = person.birth_date.year if person.birth_date else ""
+    # Without the year (npx, nmx) only for a query without a birth date: with one, the keys
+    # with the year find the same people, and a common name in a big city would crowd the
+    # candidates. A query with a birth date also asks for the records kept without one.
+    yearless = not for_query or person.birth_date is None
+    years = [year, ""] if for_query and year else [year]
     if name and person.birth_place:
-        keys.append(f"np:{name}:{normalise_place(person.birth_place)}:{year}")
+        place = normalise_place(person.birth_place)
+        keys += [f"np:{name}:{place}:{y}" for y in years]
+        if yearless:
+            keys.append(f"npx:{name}:{place}")
     if name and mother:
-        keys.append(f"nm:{name}:{''.join(sorted(mother))}:{year}")
-    return {_hash(k) for k in keys}
+        mothers = "".join(sorted(mother))
+        keys += [f"nm:{name}:{mothers}:{y}" for y in years]
+        if yearless:
+            keys.append(f"nmx:{name}:{mothers}")
+    return {_hash(k): k.split(":", 1)[0] for k in keys}
+
+
+def blocking_keys(person: Identity, *, for_query: bool = False) -> set[int]:
+    return set(keyed(person, for_query=for_query))

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
     String,
     UniqueConstraint,
 )
@@ -116,8 +117,47 @@ class Prescreening(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
-    customer_type: Mapped[str] = mapped_column(String(15))  # new_customer | repeat_order
-    outcome: Mapped[str] = mapped_column(String(10))  # passed | rejected
+    # new_customer | repeat_order | possible_repeat_order (until the analyst's review)
+    customer_type: Mapped[str] = mapped_column(String(25))
+    outcome: Mapped[str] = mapped_column(String(10))  # passed | rejected | review
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The weights model that decided (0: the built-in one), see ``MatchModel``.
+    model_version: Mapped[int] = mapped_column(Integer, default=0)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MatchModel(Base):
+    """A version of the duplicate check's weights (m, u, term frequencies, thresholds; see
+    ``evidence.WeightsModel``), stored like rule sets: who fitted it, when, on how many
+    records. The highest version decides; each pre-screening keeps the version it used."""
+
+    __tablename__ = "match_models"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    customers: Mapped[int] = mapped_column(Integer)  # records the u and the EM were fitted on
+    pairs: Mapped[int] = mapped_column(Integer)  # candidate pairs of the EM
+    reviews: Mapped[int] = mapped_column(Integer)  # analysts' decisions among the evidence
+    fitted_by: Mapped[str] = mapped_column(String(100))
+    fitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PrescreeningReview(Base):
+    """An analyst's decision on a Possible Repeat Order: the applicant's identity, the
+    customer he may be, the decision and why. The decisions feed the next fit's m."""
+
+    __tablename__ = "prescreening_reviews"
+    __table_args__ = (CheckConstraint("decision IN ('confirmed', 'denied')", name="decision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prescreening_id: Mapped[int] = mapped_column(ForeignKey("prescreenings.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    party: Mapped[str] = mapped_column(String(15))
+    decision: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(500))
+    levels: Mapped[dict[str, Any]] = mapped_column(JSON)  # identifier -> agreement level
+    model_version: Mapped[int] = mapped_column(Integer)
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

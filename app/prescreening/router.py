@@ -1,6 +1,7 @@
 """Stage 2 — pre-screening, rejection, customers and the negative list."""
 
-from typing import Annotated, Literal
+import copy
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, status
 from fastapi.responses import JSONResponse
@@ -22,6 +23,8 @@ from app.core.idempotency import Idempotent
 from app.core.pagination import RowId, decode_cursor, encode_cursor
 from app.core.privacy import SEES_PERSONAL_DATA
 from app.prescreening import service
+from app.prescreening.evidence import Outcome
+from app.prescreening.explanations import describe, summary
 from app.prescreening.imports import import_csv, negative_entry
 from app.prescreening.matching import Identity
 from app.prescreening.models import ContractParty, Customer, NegativeEntry, Prescreening
@@ -37,6 +40,7 @@ from app.prescreening.schemas import (
     PrescreeningOut,
     RejectionIn,
     RemovalIn,
+    ReviewIn,
 )
 from app.reference.models import Dealer
 
@@ -52,7 +56,36 @@ Matcher = Annotated[Principal, Depends(require(Permission.CUSTOMER_MATCH))]
 _EXPLAINED = {"nik", "mother_maiden_name"}
 
 
-def _shown(principal: Principal, result: dict[str, object]) -> dict[str, object]:
+# Results stored before the weights (agree / weak, no weight): read in today's terms.
+_OLD_LEVELS = {"agree": "exact", "weak": "partial"}
+
+
+def _upgraded(party: dict[str, Any]) -> None:
+    party.setdefault("outcome", "repeat_order" if party.get("repeat_order") else "new_customer")
+    for item in [*party["candidates"], *party["negative_hits"]]:
+        item.setdefault("weight", 0.0)
+        item.setdefault("review_reason", None)
+        item.setdefault("outcome", "repeat_order" if item.get("same_person") else "new_customer")
+        for field in item["fields"]:
+            field["agreement"] = _OLD_LEVELS.get(field["agreement"], field["agreement"])
+            field.setdefault("weight", 0.0)
+
+
+def _worded(result: dict[str, Any]) -> dict[str, Any]:
+    """The stored result with its evidence put in words, in the reader's language."""
+    out = copy.deepcopy(result)
+    for party in out.get("parties", []):
+        _upgraded(party)
+        for candidate in party["candidates"]:
+            candidate["summary"] = summary(candidate)
+        for item in [*party["candidates"], *party["negative_hits"]]:
+            for field in item["fields"]:
+                field["explanation"] = describe(field)
+    return out
+
+
+def _shown(principal: Principal, result: dict[str, Any]) -> dict[str, object]:
+    result = _worded(result)
     if principal.role in SEES_PERSONAL_DATA:
         return result
     out: dict[str, object] = masked(result)
@@ -74,6 +107,7 @@ def prescreening_out(
             "contract_number": contract.number,
             "contract_state": contract.state,
             "outcome": screening.outcome,
+            "model_version": screening.model_version,
             "decided_by": decided_by,
             "decided_at": screening.decided_at,
         }
@@ -113,6 +147,33 @@ def get_prescreening(number: str, session: DbSession, principal: DecisionReader)
     if screening is None:
         raise NotFound(_("Contract {number} has not been pre-screened.").format(number=number))
     return prescreening_out(session, principal, contract, screening)
+
+
+@router.post(
+    "/contracts/{number}/prescreening/review",
+    summary="The analyst confirms or denies a Possible Repeat Order; the contract moves on to "
+    "PRESCREENED when none is left",
+    response_model=PrescreeningOut,
+    **transition_route(Action.PRESCREEN, responses=problem_responses(422)),
+)
+def review_prescreening(
+    number: str,
+    data: ReviewIn,
+    once: Idempotent,
+    session: DbSession,
+    principal: Actor,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    def work() -> tuple[PrescreeningOut, dict[str, str]]:
+        contract = get_visible(session, principal, number)
+        check_if_match(contract, if_match)
+        screening = service.review(
+            session, principal, contract, customer_id=data.customer_id,
+            same_person=data.same_person, reason=data.reason,
+        )  # fmt: skip
+        return prescreening_out(session, principal, contract, screening), {}
+
+    return once.run(principal.user_id, data, status.HTTP_200_OK, work)
 
 
 @router.post(
@@ -182,17 +243,29 @@ def _customer_out(session: DbSession, principal: Principal, customer: Customer) 
 )
 def match_person(data: IdentityIn, session: DbSession, principal: Matcher) -> MatchesOut:
     identity = Identity(**data.model_dump())
-    matches = service.match_customers(session, identity)
+    model = service.current_model(session)
+    matches = service.match_customers(session, identity, model)
     candidates = [
-        {"customer_id": customer.id, "points": result.points, "same_person": result.same_person,
-         "identity_conflict": result.identity_conflict,
-         "fields": service.explain(identity, service.identity_of_record(customer), result)}
+        service.candidate_of(customer.id, identity, service.identity_of_record(customer), result)
         for customer, result in matches
-    ]  # fmt: skip
-    repeat = next((c["customer_id"] for c in candidates if c["same_person"]), None)
+    ]
+    first = {
+        outcome: next((c["customer_id"] for c in candidates if c["outcome"] == outcome), None)
+        for outcome in Outcome
+    }
+    outcome = (
+        Outcome.REPEAT_ORDER if first[Outcome.REPEAT_ORDER]
+        else Outcome.POSSIBLE_REPEAT_ORDER if first[Outcome.POSSIBLE_REPEAT_ORDER]
+        else Outcome.NEW_CUSTOMER
+    )  # fmt: skip
     shown = _shown(principal, {"parties": [{"candidates": candidates, "negative_hits": []}]})
     return MatchesOut(
-        repeat_order_customer_id=repeat,
+        outcome=outcome.value,
+        repeat_order_customer_id=first[Outcome.REPEAT_ORDER],
+        possible_repeat_order_customer_id=None
+        if first[Outcome.REPEAT_ORDER]
+        else first[Outcome.POSSIBLE_REPEAT_ORDER],
+        model_version=model.version,
         candidates=shown["parties"][0]["candidates"],  # type: ignore[index]
     )
 

@@ -4,11 +4,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 from app.contracts.models import REASON_LENGTH
 from app.core.i18n import N_
 from app.core.inputs import FreeText, HistoricDate, Nik, RequestModel
+
+Level = Literal["exact", "close", "partial", "disagree", "missing"]
+MatchOutcome = Literal["repeat_order", "possible_repeat_order", "new_customer"]
 
 
 class FieldExplanation(BaseModel):
@@ -16,15 +19,29 @@ class FieldExplanation(BaseModel):
     priority: int = Field(description="1 name, 2 birth date, 3 birthplace, 4 mother, 5 NIK")
     applicant: str | None = Field(examples=["Siti Rahmawaty"])
     known: str | None = Field(examples=["Siti Rahmawati"])
-    score: float = Field(examples=[92.3])
-    agreement: Literal["agree", "weak", "disagree", "missing"]
+    agreement: Level = Field(description="The agreement level of this identifier")
+    weight: float = Field(
+        description="log2(m/u) of the level, in bits (0 when missing)", examples=[11.4]
+    )
+    explanation: str = Field(
+        examples=["name agrees closely: Rahmawaty ~ Rahmawati (a typo); +11.4"],
+        description="The level and weight in words, in the reader's language",
+    )
 
 
 class Candidate(BaseModel):
     customer_id: int
-    points: float = Field(description="agree 1, weak 0.5; a Repeat Order needs 3 and the name")
-    same_person: bool
+    outcome: MatchOutcome = Field(description="What the weights (or the company's policy) say")
+    weight: float = Field(description="Total weight of evidence, in bits")
+    points: float = Field(
+        description="The seed's count: identifiers agreeing (close counts 1, partial 0.5)"
+    )
+    same_person: bool = Field(description="A Repeat Order without review")
     identity_conflict: bool
+    review_reason: Literal["name_differs", "nik_differs", "twin_pattern"] | None = Field(
+        description="The rule that keeps this pair at most in the review band, if any"
+    )
+    summary: str = Field(description="Total, seed count and review rule, in words")
     fields: list[FieldExplanation]
 
 
@@ -39,10 +56,23 @@ class NegativeHit(BaseModel):
 class PartyResult(BaseModel):
     role: Literal["applicant", "spouse", "board_member", "guarantor", "co_applicant"]
     name: str
+    outcome: MatchOutcome
     repeat_order: bool
     customer_id: int | None
     candidates: list[Candidate]
     negative_hits: list[NegativeHit]
+
+
+class ReviewItem(BaseModel):
+    """A Possible Repeat Order of one party, and the analyst's decision once made."""
+
+    party: int = Field(description="Position of the party in ``parties``")
+    role: Literal["applicant", "spouse", "board_member"]
+    customer_id: int = Field(description="The known customer he may be")
+    decision: Literal["confirmed", "denied"] | None = None
+    reason: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
 
 
 class Finding(BaseModel):
@@ -66,6 +96,7 @@ class PrescreeningOut(BaseModel):
                     "customer_id": 1207,
                     "parties": [],
                     "stops": [],
+                    "model_version": 0, "reviews": [],
                     "warnings": [{"kind": "rejected_order", "party": "applicant",
                                   "dealers": ["D-JKT-003"], "entry_id": 88}],
                     "vehicle_hits": [],
@@ -78,9 +109,16 @@ class PrescreeningOut(BaseModel):
 
     contract_number: str
     contract_state: str
-    customer_type: Literal["new_customer", "repeat_order"]
-    outcome: Literal["passed", "rejected"]
-    customer_id: int
+    customer_type: MatchOutcome = Field(
+        description="The applicant's: a possible_repeat_order until the analyst's review"
+    )
+    outcome: Literal["passed", "rejected", "review"] = Field(
+        description="review: held (the contract stays SURVEYED) until every Possible Repeat "
+        "Order is decided through POST .../prescreening/review"
+    )
+    customer_id: int | None = Field(description="The applicant's customer (none while held)")
+    model_version: int = Field(description="The weights model that decided (0: built-in)")
+    reviews: list[ReviewItem] = []
     parties: list[PartyResult]
     stops: list[Finding] = Field(description="Bad-customer hits: the contract is REJECTED")
     warnings: list[Finding] = Field(description="Rejected orders, identity conflicts")
@@ -299,8 +337,28 @@ class IdentityIn(RequestModel):
 
 
 class MatchesOut(BaseModel):
+    outcome: MatchOutcome
     repeat_order_customer_id: int | None = Field(
-        description="The known customer this person is (three identifiers agree, the name "
-        "among them), or null for a new customer"
+        description="The known customer this person is (the weight of evidence at or above "
+        "the upper threshold), or null"
     )
+    possible_repeat_order_customer_id: int | None = Field(
+        description="The known customer this person may be (the review band), or null"
+    )
+    model_version: int = Field(description="The weights model that decided (0: built-in)")
     candidates: list[Candidate]
+
+
+class ReviewIn(RequestModel):
+    """The analyst's decision on a Possible Repeat Order."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"customer_id": 1207, "same_person": True,
+                                         "reason": "KTP lama dan baru sama orangnya, foto cocok"}]},
+    )  # fmt: skip
+
+    customer_id: StrictInt = Field(gt=0, description="The candidate under review")
+    same_person: StrictBool = Field(
+        description="true: a Repeat Order of him; false: a new customer"
+    )
+    reason: FreeText = Field(min_length=3, max_length=400)

@@ -5,7 +5,7 @@ guarantors and co-applicants among a contract's parties; the SLIK report's code 
 (seeded with the guideline's codes) and the rows reported for each month
 
 Revision ID: d9daba7644c5
-Revises: 5b8d2f7a9c41
+Revises: 12c42c59b4d4
 Create Date: 2026-11-23
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import app.core.models
 
 revision: str = "d9daba7644c5"
-down_revision: str | None = "5b8d2f7a9c41"
+down_revision: str | None = "12c42c59b4d4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
