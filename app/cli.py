@@ -95,6 +95,19 @@ def _parser() -> argparse.ArgumentParser:
             .format(what=what),
         )  # fmt: skip
         importer.add_argument("file", type=Path)
+    payments = commands.add_parser("payments", help=_("money in")).add_subparsers(
+        dest="payments_command", required=True
+    )
+    settlement = payments.add_parser(
+        "import",
+        help=_("post a bank's or payment point's settlement file, as POST /v1/payment-files "
+               "does (each bank reference once; the rest to suspense)"),
+    )  # fmt: skip
+    settlement.add_argument("file", type=Path)
+    settlement.add_argument("--channel", required=True,
+                            help=_("the file's layout: bank_va, convenience_store"))  # fmt: skip
+    settlement.add_argument("--user", required=True,
+                            help=_("the finance user the payments are received by"))  # fmt: skip
     openapi = commands.add_parser("openapi", help=_("write the OpenAPI document"))
     openapi.add_argument("--output", type=Path, default=PROJECT_ROOT / "openapi" / "openapi.json")
     return parser
@@ -143,6 +156,8 @@ def _run(args: argparse.Namespace, url: str) -> int:
     try:
         if args.command == "cob":
             return _close_of_business(database, args.date)
+        if args.command == "payments":
+            return _payment_file(database, args.file, args.channel, args.user)
         with database.transaction() as session:
             if args.command == "seed-demo":
                 from app.demo import seed_demo
@@ -204,6 +219,42 @@ def _close_of_business(database: Database, until: date | None) -> int:
                     listed=format_number(day.listed_overdue_60),
                 )
             )  # fmt: skip
+    return 0
+
+
+def _payment_file(database: Database, path: Path, channel: str, username: str) -> int:
+    from app.auth.roles import Permission, allowed
+    from app.auth.service import principal_of
+    from app.payment_files.router import file_out
+    from app.payment_files.service import import_file
+
+    if not path.is_file():
+        print(_("kredo: no file {path}").format(path=path), file=sys.stderr)
+        return 1
+    with database.transaction() as session:
+        principal = principal_of(session, username)
+        if principal is None or not allowed(principal.role, Permission.PAYMENT_FILE):
+            print(_("kredo: {name} is no active finance user").format(name=username),
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        text = path.read_text(encoding="utf-8-sig")
+        started = time.monotonic()
+        upload = import_file(session, principal, channel, text, path.name)
+        out = file_out(session, upload)
+    seconds = time.monotonic() - started
+    print(json.dumps(out.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    print(
+        _("file {id}: {lines} lines, {posted} posted, {suspense} in suspense, {duplicates} "
+          "duplicates ({seconds} s)").format(
+            id=out.id,
+            lines=format_number(out.lines.lines),
+            posted=format_number(out.posted.lines),
+            suspense=format_number(out.suspense.lines),
+            duplicates=format_number(out.duplicates.lines),
+            seconds=f"{seconds:.1f}",
+        ),
+        file=sys.stderr,
+    )  # fmt: skip
     return 0
 
 

@@ -34,6 +34,7 @@ from app.core.logging import AccessLogMiddleware, configure_logging
 from app.core.openapi import TAGS, document_responses
 from app.core.query import reject_unknown_query_parameters
 from app.core.settings import Settings, get_settings
+from app.payment_files.router import router as payment_files_router
 from app.prescreening.router import router as prescreening_router
 from app.reference.router import router as reference_router
 from app.scoring.router import router as scoring_router
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         approval_router,
         tracking_router,
         servicing_router,
+        payment_files_router,
         collection_router,
         page_router,
         browser_router,

@@ -8,6 +8,7 @@ from app.collection import models as collection_models
 from app.contracts import models as contract_models
 from app.core import idempotency
 from app.core.models import Base
+from app.payment_files import models as payment_file_models
 from app.prescreening import models as prescreening_models
 from app.reference import models as reference_models
 from app.scoring import models as scoring_models
@@ -23,6 +24,7 @@ __all__ = [
     "collection_models",
     "contract_models",
     "idempotency",
+    "payment_file_models",
     "prescreening_models",
     "reference_models",
     "scoring_models",

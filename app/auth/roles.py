@@ -34,6 +34,7 @@ class Permission(StrEnum):
     APPROVAL_READ = "approval:read"
     SCHEDULE_READ = "schedule:read"
     PAYMENT_POST = "payment:post"
+    PAYMENT_FILE = "payment_file"
     CLOSE_OF_BUSINESS = "close_of_business"
     REPORT_READ = "report:read"
     COLLECTION_WORK = "collection:work"
@@ -74,6 +75,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.APPROVAL_READ: frozenset({R.APPROVER}),
     Permission.SCHEDULE_READ: frozenset({R.COLLECTOR, R.FINANCE, R.CUSTOMER_SERVICE}),
     Permission.PAYMENT_POST: frozenset({R.FINANCE, R.COLLECTOR}),
+    # Settlement files, their suspense and its matching by hand: finance's back office.
+    Permission.PAYMENT_FILE: frozenset({R.FINANCE}),
     Permission.CLOSE_OF_BUSINESS: frozenset({R.ADMIN}),
     Permission.REPORT_READ: frozenset({R.ADMIN, R.COLLECTOR}),
     Permission.COLLECTION_WORK: frozenset({R.COLLECTOR}),

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # session lasts after logging in.
     session_secret: SecretStr | None = Field(default=None, min_length=32)
     session_minutes: int = Field(default=480, ge=1, le=7 * 24 * 60)
+    # Money in: the company's prefix of its virtual-account numbers (the digits its banks
+    # assigned it); the rest of the 16 digits is the contract's and a check digit.
+    va_prefix: str = Field(default="88080", pattern=r"^[0-9]{3,8}$")
 
     @field_validator("cors_origins")
     @classmethod

