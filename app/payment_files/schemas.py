@@ -1,6 +1,7 @@
 """What the settlement-file endpoints take and give."""
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,7 +13,7 @@ class TallyOut(BaseModel):
     amount: int = Field(description="Rupiah")
 
 
-SUSPENSE_EXAMPLE = {
+SUSPENSE_EXAMPLE: dict[str, Any] = {
     "id": 31,
     "file_id": 7,
     "channel": "bank_va",
