@@ -232,6 +232,7 @@ def reallocate_many(session: Session, since: dict[int, date | None]) -> dict[int
 
 
 REPLAY_BATCH = 2000
+COMPONENTS = {c.value: c for c in rules.Component}
 # The tables themselves: the replay writes rows in bulk, no ORM object among them.
 ALLOCATIONS = cast(Table, Allocation.__table__)
 INSTALLMENTS = cast(Table, Installment.__table__)
@@ -250,7 +251,8 @@ def _reallocate_batch(session: Session, since: dict[int, date | None]) -> dict[i
                 _("Contract {number} was never disbursed: it has no ledger.").format(number=number)
             )
     schedules: dict[int, list[tuple[Any, ...]]] = {c: [] for c in ids}
-    for row in session.execute(
+    connection = session.connection()
+    for row in connection.execute(
         select(
             Installment.contract_id, Installment.id, Installment.number, Installment.due_date,
             Installment.principal, Installment.interest, Installment.accrues_from,
@@ -264,13 +266,33 @@ def _reallocate_batch(session: Session, since: dict[int, date | None]) -> dict[i
     reversed_ids = select(LedgerEntry.reverses_id).where(
         LedgerEntry.contract_id.in_(ids), LedgerEntry.reverses_id.is_not(None)
     )
-    for contract_id, key, kind, value_date, amount in session.execute(
+    for contract_id, key, kind, value_date, amount in connection.execute(
         select(LedgerEntry.contract_id, LedgerEntry.id, LedgerEntry.kind, LedgerEntry.value_date,
                LedgerEntry.amount)
         .where(LedgerEntry.contract_id.in_(ids), LedgerEntry.kind.in_(MOVEMENT_KINDS),
                LedgerEntry.id.not_in(reversed_ids))
     ):  # fmt: skip
         movements[contract_id].append(rules.Movement(key, MOVEMENT_KINDS[kind], value_date, amount))
+    # The allocations before the day to replay from, for the schedules no restructuring
+    # changed (the others are replayed whole).
+    resumable = [
+        c for c in ids
+        if since[c] is not None and accounts[c].off_book_from is None
+        and all(r[7] is None and r[8] is None for r in schedules[c])
+    ]  # fmt: skip
+    before: dict[int, list[rules.Allocation]] = {c: [] for c in resumable}
+    if resumable:
+        numbers = {r[1]: r[2] for c in resumable for r in schedules[c]}
+        for contract_id, entry, installment_id, component, value_date, amount in connection.execute(
+            select(Allocation.contract_id, Allocation.entry_id, Allocation.installment_id,
+                   Allocation.component, Allocation.value_date, Allocation.amount)
+            .where(Allocation.contract_id.in_(resumable))
+        ):  # fmt: skip
+            first = since[contract_id]
+            if first is not None and value_date < first:
+                which = numbers[installment_id] if installment_id is not None else None
+                before[contract_id].append(rules.Allocation(
+                    entry, which, COMPONENTS[component], value_date, amount))  # fmt: skip
     ledgers: dict[int, rules.Ledger] = {}
     new_rows: list[dict[str, Any]] = []
     settled_rows: list[dict[str, Any]] = []
@@ -283,7 +305,11 @@ def _reallocate_batch(session: Session, since: dict[int, date | None]) -> dict[i
         moves = movements[contract_id]
         end = rules.last_day_of(schedule, moves, account.disbursed_on)
         try:
-            ledger = rules.run(terms_of(account), schedule, moves, end)
+            if contract_id in before:
+                ledger = rules.resume(terms_of(account), schedule, before[contract_id], moves,
+                                      since[contract_id] or end, end)  # fmt: skip
+            else:
+                ledger = rules.run(terms_of(account), schedule, moves, end)
         except ValueError as error:
             number = session.scalar(select(Contract.number).where(Contract.id == contract_id))
             raise LedgerError(number or str(contract_id), str(error)) from error
