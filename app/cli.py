@@ -108,6 +108,11 @@ def _parser() -> argparse.ArgumentParser:
                             help=_("the file's layout: bank_va, convenience_store"))  # fmt: skip
     settlement.add_argument("--user", required=True,
                             help=_("the finance user the payments are received by"))  # fmt: skip
+    commands.add_parser(
+        "worker",
+        help=_("send what the outboxes hold (webhook deliveries) until SIGTERM; several on "
+               "PostgreSQL, one at a time on SQLite"),
+    )  # fmt: skip
     openapi = commands.add_parser("openapi", help=_("write the OpenAPI document"))
     openapi.add_argument("--output", type=Path, default=PROJECT_ROOT / "openapi" / "openapi.json")
     return parser
@@ -147,6 +152,8 @@ def _run(args: argparse.Namespace, url: str) -> int:
         export_openapi(args.output)
         print(_("wrote {path}").format(path=args.output), file=sys.stderr)
         return 0
+    if args.command == "worker":
+        return _worker(url)
     database = Database(url)
     if args.command in ("customers", "negative-list"):
         try:
@@ -219,6 +226,27 @@ def _close_of_business(database: Database, until: date | None) -> int:
                     listed=format_number(day.listed_overdue_60),
                 )
             )  # fmt: skip
+    return 0
+
+
+def _worker(url: str) -> int:
+    from app.core.logging import configure_logging
+    from app.worker import is_sqlite, run, sqlite_lock
+
+    configure_logging(get_settings().log_level)
+    held = sqlite_lock(url) if is_sqlite(url) else None
+    if is_sqlite(url) and held is None:
+        print(_("kredo: a worker already runs on this SQLite database"), file=sys.stderr)
+        return 1
+    database = Database(url)
+    print(_("worker started; SIGTERM stops it"), file=sys.stderr, flush=True)
+    try:
+        run(database)
+    finally:
+        database.dispose()
+        if held is not None:
+            held.close()
+    print(_("worker stopped"), file=sys.stderr)
     return 0
 
 

@@ -42,6 +42,7 @@ from app.servicing.router import router as servicing_router
 from app.simulation.router import router as simulation_router
 from app.survey.router import router as survey_router
 from app.tracking.router import router as tracking_router
+from app.webhooks.router import router as webhooks_router
 
 DESCRIPTION = """\
 Credit origination for motor-vehicle leasing: an application travels from the dealer's
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_router,
         approval_router,
         tracking_router,
+        webhooks_router,
         servicing_router,
         payment_files_router,
         collection_router,

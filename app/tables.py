@@ -15,6 +15,7 @@ from app.scoring import models as scoring_models
 from app.servicing import models as servicing_models
 from app.simulation import models as simulation_models
 from app.survey import models as survey_models
+from app.webhooks import models as webhook_models
 
 __all__ = [
     "Base",
@@ -31,4 +32,5 @@ __all__ = [
     "servicing_models",
     "simulation_models",
     "survey_models",
+    "webhook_models",
 ]

@@ -35,6 +35,7 @@ class Permission(StrEnum):
     SCHEDULE_READ = "schedule:read"
     PAYMENT_POST = "payment:post"
     PAYMENT_FILE = "payment_file"
+    WEBHOOK_MANAGE = "webhook:manage"
     CLOSE_OF_BUSINESS = "close_of_business"
     REPORT_READ = "report:read"
     COLLECTION_WORK = "collection:work"
@@ -77,6 +78,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.PAYMENT_POST: frozenset({R.FINANCE, R.COLLECTOR}),
     # Settlement files, their suspense and its matching by hand: finance's back office.
     Permission.PAYMENT_FILE: frozenset({R.FINANCE}),
+    # Webhooks: an admin for other systems, a dealer for its own contracts' events.
+    Permission.WEBHOOK_MANAGE: frozenset({R.ADMIN, R.DEALER}),
     Permission.CLOSE_OF_BUSINESS: frozenset({R.ADMIN}),
     Permission.REPORT_READ: frozenset({R.ADMIN, R.COLLECTOR}),
     Permission.COLLECTION_WORK: frozenset({R.COLLECTOR}),

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # Money in: the company's prefix of its virtual-account numbers (the digits its banks
     # assigned it); the rest of the 16 digits is the contract's and a check digit.
     va_prefix: str = Field(default="88080", pattern=r"^[0-9]{3,8}$")
+    # The worker: how long it holds a webhook endpoint between two recorded attempts (longer
+    # than a delivery's timeout); a killed worker's endpoint is taken up after it.
+    worker_lease_seconds: int = Field(default=60, ge=1, le=3600)
 
     @field_validator("cors_origins")
     @classmethod

@@ -130,8 +130,100 @@ def upgrade() -> None:
         op.f("ix_loan_accounts_virtual_account"), "loan_accounts", ["virtual_account"], unique=True
     )
 
+    op.create_table(
+        "webhook_endpoints",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("url", sa.String(length=500), nullable=False),
+        sa.Column("description", sa.String(length=200), nullable=True),
+        sa.Column("event_types", sa.JSON(), nullable=False),
+        sa.Column("secret", sa.String(length=100), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("owner_role", sa.String(length=30), nullable=False),
+        sa.Column("dealer_id", sa.Integer(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("disabled_at", app.core.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("disabled_reason", sa.String(length=300), nullable=True),
+        sa.Column("last_event_id", sa.BigInteger(), nullable=False),
+        sa.Column("leased_until", app.core.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["dealer_id"], ["dealers.id"], name=op.f("fk_webhook_endpoints_dealer_id_dealers")
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name=op.f("fk_webhook_endpoints_owner_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_endpoints")),
+    )
+    op.create_index(
+        op.f("ix_webhook_endpoints_dealer_id"), "webhook_endpoints", ["dealer_id"], unique=False
+    )
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("endpoint_id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("contract_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", app.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", app.core.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('pending', 'delivered')", name=op.f("ck_webhook_deliveries_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["contract_id"],
+            ["contracts.id"],
+            name=op.f("fk_webhook_deliveries_contract_id_contracts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["endpoint_id"],
+            ["webhook_endpoints.id"],
+            name=op.f("fk_webhook_deliveries_endpoint_id_webhook_endpoints"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["contract_events.id"],
+            name=op.f("fk_webhook_deliveries_event_id_contract_events"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
+        sa.UniqueConstraint(
+            "endpoint_id", "event_id", name=op.f("uq_webhook_deliveries_endpoint_id_event_id")
+        ),
+    )
+    op.create_index(
+        "ix_webhook_deliveries_queue",
+        "webhook_deliveries",
+        ["endpoint_id", "status", "event_id"],
+        unique=False,
+    )
+    op.create_table(
+        "webhook_attempts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("delivery_id", sa.Integer(), nullable=False),
+        sa.Column("attempted_at", app.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("error", sa.String(length=300), nullable=True),
+        sa.Column("milliseconds", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["delivery_id"],
+            ["webhook_deliveries.id"],
+            name=op.f("fk_webhook_attempts_delivery_id_webhook_deliveries"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_attempts")),
+    )
+    op.create_index(
+        op.f("ix_webhook_attempts_delivery_id"), "webhook_attempts", ["delivery_id"], unique=False
+    )
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_webhook_attempts_delivery_id"), table_name="webhook_attempts")
+    op.drop_table("webhook_attempts")
+    op.drop_index("ix_webhook_deliveries_queue", table_name="webhook_deliveries")
+    op.drop_table("webhook_deliveries")
+    op.drop_index(op.f("ix_webhook_endpoints_dealer_id"), table_name="webhook_endpoints")
+    op.drop_table("webhook_endpoints")
     op.drop_index(op.f("ix_loan_accounts_virtual_account"), table_name="loan_accounts")
     with op.batch_alter_table("loan_accounts") as batch_op:
         batch_op.drop_column("virtual_account")
