@@ -52,7 +52,8 @@ def sqlite_lock(database_url: str) -> IO[Any] | None:
     """The lock that keeps a second worker off a SQLite database (``None``: another worker
     holds it); kept while the worker runs."""
     url = make_url(database_url)
-    path = Path(url.database or "kredo.db").resolve().with_suffix(".worker.lock")
+    database = Path(url.database or "kredo.db").resolve()
+    path = database.with_name(database.name + ".worker-lock")
     handle = path.open("w")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -280,18 +280,24 @@ def work_endpoint(
             url, secret, active = endpoint.url, endpoint.secret, endpoint.active
         if not head_due or not active:
             return delivered
+        # Sent in order until one fails; recorded together (a worker killed before recording
+        # sends them again: at least once), and before the lease could run out.
+        sent: list[tuple[int, Sent, datetime]] = []
+        started = time.monotonic()
         for delivery_id, msg_id, body in outgoing:
-            if stopping():
-                return delivered
+            if stopping() or time.monotonic() - started > lease().total_seconds() / 2:
+                break
             stamp = now()
-            sent = post(
-                client, url, body, signing.headers(secret, msg_id, int(stamp.timestamp()), body)
-            )
-            with database.transaction() as session:
-                ok = record(session, endpoint_id, delivery_id, sent, stamp)
-            if not ok:
-                return delivered
-            delivered += 1
+            signed = signing.headers(secret, msg_id, int(stamp.timestamp()), body)
+            sent.append((delivery_id, post(client, url, body, signed), stamp))
+            if not sent[-1][1].ok:
+                break
+        with database.transaction() as session:
+            for delivery_id, result, stamp in sent:
+                ok = record(session, endpoint_id, delivery_id, result, stamp)
+                delivered += ok
+        if not sent or not sent[-1][1].ok or stopping():
+            return delivered
     return delivered
 
 
