@@ -254,13 +254,20 @@ def _reallocate_batch(session: Session, since: dict[int, date | None]) -> dict[i
     connection = session.connection()
     for row in connection.execute(
         select(
-            Installment.contract_id, Installment.id, Installment.number, Installment.due_date,
-            Installment.principal, Installment.interest, Installment.accrues_from,
-            Installment.in_force_from, Installment.superseded_on, Installment.settled_on,
+            Installment.contract_id,
+            Installment.id,
+            Installment.number,
+            Installment.due_date,
+            Installment.principal,
+            Installment.interest,
+            Installment.accrues_from,
+            Installment.in_force_from,
+            Installment.superseded_on,
+            Installment.settled_on,
         )
         .where(Installment.contract_id.in_(ids))
         .order_by(Installment.contract_id, Installment.due_date, Installment.number)
-    ):  # fmt: skip
+    ).all():  # fmt: skip (all rows at once: much cheaper than one fetch a row)
         schedules[row[0]].append(tuple(row))
     movements: dict[int, list[rules.Movement]] = {c: [] for c in ids}
     reversed_ids = select(LedgerEntry.reverses_id).where(
@@ -271,7 +278,7 @@ def _reallocate_batch(session: Session, since: dict[int, date | None]) -> dict[i
                LedgerEntry.amount)
         .where(LedgerEntry.contract_id.in_(ids), LedgerEntry.kind.in_(MOVEMENT_KINDS),
                LedgerEntry.id.not_in(reversed_ids))
-    ):  # fmt: skip
+    ).all():  # fmt: skip
         movements[contract_id].append(rules.Movement(key, MOVEMENT_KINDS[kind], value_date, amount))
     # The allocations before the day to replay from, for the schedules no restructuring
     # changed (the others are replayed whole).
@@ -287,7 +294,7 @@ def _reallocate_batch(session: Session, since: dict[int, date | None]) -> dict[i
             select(Allocation.contract_id, Allocation.entry_id, Allocation.installment_id,
                    Allocation.component, Allocation.value_date, Allocation.amount)
             .where(Allocation.contract_id.in_(resumable))
-        ):  # fmt: skip
+        ).all():  # fmt: skip
             first = since[contract_id]
             if first is not None and value_date < first:
                 which = numbers[installment_id] if installment_id is not None else None
