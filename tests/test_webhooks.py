@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -151,6 +152,18 @@ def test_signed_deliveries_and_a_dealer_sees_only_its_own(client, database, rece
         assert not verify(secrets[request["path"]], request["headers"], request["body"] + b" ")
         age = time.time() - int(request["headers"]["webhook-timestamp"])
         assert 0 <= age < 60
+
+    # The README's verification example, as a receiver would copy it, accepts them too.
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    [example] = [
+        block.split("```", 1)[0]
+        for block in readme.split("```python\n")[1:]
+        if "def verified" in block.split("```", 1)[0]
+    ]
+    namespace: dict[str, Any] = {}
+    exec(example, namespace)
+    for request in receiver.received:
+        assert namespace["verified"](secrets[request["path"]], request["headers"], request["body"])
 
     deliveries = client.get(f"/v1/webhooks/{dealer['id']}/deliveries", headers=DEALER).json()
     assert [(d["action"], d["status"], len(d["attempts"])) for d in deliveries["items"]] == [
