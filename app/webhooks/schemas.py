@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from app.core.inputs import RequestModel
 
@@ -54,7 +54,7 @@ class EndpointIn(RequestModel):
 class ActiveIn(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"active": True}]})
 
-    active: bool
+    active: StrictBool
 
 
 class EndpointOut(BaseModel):
@@ -65,7 +65,7 @@ class EndpointOut(BaseModel):
     description: str | None
     event_types: list[str]
     dealer_code: str | None = Field(description="Only this dealer's contracts (a dealer's)")
-    active: bool
+    active: StrictBool
     disabled_at: datetime | None
     disabled_reason: str | None
     created_at: datetime
