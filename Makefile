@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/kredo migrate
-	$(BIN)/kredo seed-demo
+	$(BIN)/kredo seed-demo --with-history
 	@echo "Serving on http://$(HOST):$(PORT) (interactive docs: http://$(HOST):$(PORT)/docs), with the worker"
 	$(BIN)/kredo worker & worker=$$!; trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log --no-server-header

@@ -22,7 +22,7 @@ from app.auth.roles import Role
 from app.auth.service import create_user, revoke_keys
 from app.core.database import Database
 from app.core.errors import ProblemError
-from app.core.i18n import Language, _, format_number, use_language
+from app.core.i18n import Language, _, format_date, format_number, use_language
 from app.core.migrations import migrate
 from app.core.settings import PROJECT_ROOT, get_settings
 
@@ -57,7 +57,13 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help=_("apply the database migrations (KREDO_DATABASE_URL)"))
-    commands.add_parser("seed-demo", help=_("load the demo data and print one key per role"))
+    demo = commands.add_parser("seed-demo", help=_("load the demo data and print one key per role"))
+    demo.add_argument(
+        "--with-history",
+        action="store_true",
+        help=_("also a year of applications in every stage and their collection, every "
+               "business day closed (run again: only the days since the last run)"),
+    )  # fmt: skip
     cob = commands.add_parser(
         "cob",
         help=_("close every business day not yet closed, up to DATE (default: today, Jakarta); "
@@ -203,11 +209,41 @@ def _run(args: argparse.Namespace, url: str) -> int:
                 count = revoke_keys(session, args.name)
                 print(_("revoked {count} key(s) of {name}").format(count=count, name=args.name),
                       file=sys.stderr)  # fmt: skip
+        if args.command == "seed-demo" and args.with_history:
+            return _history(database)
     except ProblemError as exc:
         print(f"kredo: {exc.detail}", file=sys.stderr)
         return 1
     finally:
         database.dispose()
+    return 0
+
+
+def _history(database: Database) -> int:
+    from app.demo_history import ClosedWithoutHistory, seed_history
+
+    bar: dict[str, Callable[..., None]] = {}
+
+    def progress(done: int, total: int) -> None:
+        if not bar:
+            bar["advance"], bar["finish"] = _progress(total, sys.stderr, _("days"))
+        bar["advance"](done)
+
+    try:
+        story = seed_history(database, progress)
+    except ClosedWithoutHistory as exc:
+        print(_("kredo: business days are closed in this database since {day} without the "
+                "demo history: play it into a new database").format(day=format_date(
+                    exc.first_closed)), file=sys.stderr)  # fmt: skip
+        return 1
+    if bar:
+        bar["finish"]()
+    print(_("history: {contracts} applications, {payments} payments, {days} days closed "
+            "in {seconds} s").format(contracts=format_number(story.contracts),
+                                     payments=format_number(story.payments),
+                                     days=format_number(story.days_closed),
+                                     seconds=format_number(round(story.seconds))),
+          file=sys.stderr)  # fmt: skip
     return 0
 
 
@@ -292,8 +328,9 @@ PLAIN_PROGRESS_SECONDS = 5.0
 class PlainProgress:
     """Progress for a log file, a pipe or cron: a line every few seconds, and one at the end."""
 
-    def __init__(self, total: int, out: TextIO) -> None:
+    def __init__(self, total: int, out: TextIO, unit: str | None = None) -> None:
         self.total, self.out = total, out
+        self.unit = unit or _("rows")
         self.started = self.last = time.monotonic()
         self.done = 0
 
@@ -307,7 +344,8 @@ class PlainProgress:
     def line(self) -> None:
         done, total = self.done, self.total
         rate = done / max(time.monotonic() - self.started, 1e-9)
-        text = _("{done} / {total} rows ({share}%), {rate} rows/s").format(
+        text = _("{done} / {total} {unit} ({share}%), {rate} {unit}/s").format(
+            unit=self.unit,
             done=format_number(done),
             total=format_number(total),
             share=done * 100 // total if total else 100,
@@ -319,15 +357,18 @@ class PlainProgress:
         print(text, file=self.out, flush=True)
 
 
-def _progress(total: int, out: TextIO) -> tuple[Callable[[int], None], Callable[[], None]]:
+def _progress(
+    total: int, out: TextIO, unit: str | None = None
+) -> tuple[Callable[[int], None], Callable[[], None]]:
     """A progress bar with its rate and time left on a terminal (tqdm), plain lines elsewhere:
-    (advance to a row count, finish)."""
+    (advance to a count of ``unit`` — rows unless named —, finish)."""
+    unit = unit or _("rows")
     if not out.isatty():
-        plain = PlainProgress(total, out)
+        plain = PlainProgress(total, out, unit)
         return plain.advance, plain.line
     from tqdm import tqdm
 
-    bar = tqdm(total=total, file=out, unit=" " + _("rows"), mininterval=0.2, dynamic_ncols=True)
+    bar = tqdm(total=total, file=out, unit=" " + unit, mininterval=0.2, dynamic_ncols=True)
 
     def advance(done: int) -> None:
         bar.update(done - bar.n)

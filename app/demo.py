@@ -119,7 +119,7 @@ USERS = [
 ]
 
 
-def _packages(year: int) -> list[dict[str, Any]]:
+def demo_packages(year: int) -> list[dict[str, Any]]:
     """A regular and an in-advance motorcycle package, a car package with financed
     insurance, and last year's promotion, expired."""
     jakarta = [code for code, _, branch, _ in DEALERS if branch == "JKT01"]
@@ -233,7 +233,7 @@ def _seed_credit_rules(session: Session, admin: Principal) -> None:
             for level, name, limit, deviations in AUTHORITY
         )
     known = set(session.scalars(select(Package.code)))
-    for package in _packages(today_jakarta().year):
+    for package in demo_packages(today_jakarta().year):
         if package["code"] not in known:
             create_package(session, PackageIn.model_validate(package))
 

@@ -16,8 +16,8 @@ from typing import IO, Any
 import httpx
 from sqlalchemy.engine import make_url
 
+from app.core.clock import utcnow
 from app.core.database import Database
-from app.core.models import utcnow
 from app.webhooks import service as webhooks
 
 log = logging.getLogger("kredo.worker")

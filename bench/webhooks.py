@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select
 
 from app.auth.service import principal_of
 from app.contracts.models import Contract, ContractEvent
-from app.core.models import utcnow
+from app.core.clock import utcnow
 from app.webhooks import signing
 from app.webhooks.models import WebhookDelivery
 from app.webhooks.service import create_endpoint, message, message_id

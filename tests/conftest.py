@@ -5,27 +5,32 @@ drive the real ASGI app over httpx."""
 import copy
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, update
+from sqlalchemy import create_engine, func, make_url, select, text, update
 
 from app.applications.schemas import EXAMPLE_FORM
 from app.contracts.models import Contract
 from app.core.database import Database
 from app.core.merge_patch import merge_patch
 from app.core.migrations import migrate
-from app.core.settings import Settings
+from app.core.settings import PROJECT_ROOT, Settings
 from app.demo import demo_key, seed_demo
 from app.main import create_app
 from app.tables import Base
@@ -40,6 +45,7 @@ def _database_url() -> str:
 
 
 DATABASE_URL = _database_url()
+VENV_BIN = Path(sys.executable).parent
 # One app for the whole run; schemathesis needs it at import time to read its OpenAPI document.
 APP = create_app(Settings(database_url=DATABASE_URL, env="test", log_level="WARNING"))
 
@@ -144,9 +150,9 @@ def force_state(database: Database, number: str, state: str) -> None:
         session.execute(update(Contract).where(Contract.number == number).values(state=state))
 
 
-@pytest.fixture(scope="session")
-def live_server(app: FastAPI) -> Iterator[str]:
-    """The app served by a real uvicorn on a free loopback port, for concurrent HTTP tests."""
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """``app`` on a real uvicorn on a free loopback port."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -162,9 +168,104 @@ def live_server(app: FastAPI) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(app: FastAPI) -> Iterator[str]:
+    """The app served by a real uvicorn on a free loopback port, for concurrent HTTP tests."""
+    with serving(app) as base:
+        yield base
+
+
+@dataclass(frozen=True)
+class DemoServer:
+    """The demo ``make run`` serves, on a database of its own: where it listens, the
+    environment its ``kredo`` commands run in (``KREDO_DATABASE_URL`` naming that database, the
+    venv's ``kredo`` on the ``PATH``), and what the seed printed."""
+
+    base: str
+    env: dict[str, str]
+    database_url: str
+    seeded: str
+
+
+def kredo_command(env: dict[str, str], *args: str) -> str:
+    """``kredo`` in a process of its own; its output (stdout, then stderr)."""
+    done = subprocess.run(
+        [str(VENV_BIN / "kredo"), *args], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout + done.stderr
+
+
+@pytest.fixture(scope="session")
+def demo_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of its own: on the suite's PostgreSQL server when the suite runs there."""
+    suite = os.environ.get("KREDO_TEST_DATABASE_URL")
+    if not suite or not suite.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('demo')}/kredo.db"
+        return
+    name = f"kredo_demo_{os.getpid()}"
+    admin = create_engine(suite, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+            connection.execute(text(f"CREATE DATABASE {name}"))
+        yield make_url(suite).set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_server(
+    demo_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DemoServer]:
+    """What ``make run`` does, once for the session: migrate, ``kredo seed-demo
+    --with-history`` (a year of history), and a real uvicorn serving it on a free port."""
+    env = {
+        **os.environ,
+        "KREDO_DATABASE_URL": demo_database_url,
+        "KREDO_LOG_LEVEL": "WARNING",
+        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    env.pop("KREDO_TEST_DATABASE_URL", None)
+    kredo_command(env, "migrate")
+    seeded = kredo_command(env, "seed-demo", "--with-history")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    logged = tmp_path_factory.mktemp("demo-server") / "uvicorn.log"
+    log = logged.open("wb")
+    process = subprocess.Popen(
+        [str(VENV_BIN / "uvicorn"), "app.main:app", "--host", "127.0.0.1", "--port", str(port),
+         "--no-server-header", "--no-access-log"],
+        cwd=PROJECT_ROOT, env=env, start_new_session=True, stdout=log, stderr=log,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90  # a loaded machine imports the app slowly
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            failed = f"uvicorn did not start:\n{logged.read_text()[-3000:]}"
+            assert process.poll() is None, failed
+            assert time.monotonic() < deadline, failed
+            time.sleep(0.1)
+        yield DemoServer(base, env, demo_database_url, seeded)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+        log.close()
 
 
 CHROMIUM_FLAGS = [

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core.clock import today_jakarta
+from app.core.clock import today_jakarta, utcnow
 from tests.conftest import (
     ADMIN,
     ANALYST,
@@ -224,7 +224,6 @@ def test_a_key_expires_after_a_day_and_the_close_of_business_clears_old_keys(
 
     from app.collection.cob import close_through
     from app.core.idempotency import IdempotencyRecord
-    from app.core.models import utcnow
     from app.core.settings import get_settings
 
     key = {"Idempotency-Key": "sinar-key-expiry"}

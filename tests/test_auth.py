@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from app.auth.models import ApiKey, User
 from app.auth.roles import PERMISSIONS, Permission, Role
 from app.auth.service import hash_key
-from app.core.models import utcnow
+from app.core.clock import utcnow
 from app.demo import USERS, demo_key
 from tests.conftest import ADMIN, CS, DEALER, auth
 

@@ -80,7 +80,12 @@ def test_kill_9_under_load_loses_no_acknowledged_write(
 
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
         futures = [pool.submit(load, w) for w in range(WRITERS)]
-        time.sleep(1.5)
+        # Killed in the middle of the load: once writes are being acknowledged (a loaded
+        # machine starts slowly), not at a fixed time.
+        deadline = time.monotonic() + 60
+        while len(acknowledged) < 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
         os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=10)
         stop.set()

@@ -6,11 +6,7 @@ wrote the fields."""
 import copy
 import gzip
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,9 +16,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 import stdnum.id
-import uvicorn
 from alembic import command
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -46,6 +40,7 @@ from tests.conftest import (
     auth,
     force_state,
     row_counts,
+    serving,
     submit,
 )
 from tests.test_errors import PROBLEM, assert_problem
@@ -61,30 +56,6 @@ MAKASSAR = {
     "city": "Makassar",
     "postal_code": "90111",
 }
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """``app`` on a real uvicorn on a free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
-        server_header=False,
-    )  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -80,7 +80,7 @@ def test_fifty_at_once_one_wins_the_rest_409(
     assert statuses[0] in (200, 201), statuses
     assert set(statuses[1:]) <= losers, statuses
     assert max(seconds for _, seconds in answers) < PATIENCE_SECONDS
-    assert waited < 1.0
+    assert waited < 2.5  # a read never queues behind the writers (they may wait 10 s)
     events = client.get(f"/v1/contracts/{number}/events", headers=CS).json()
     assert len(events) == before + 1
     assert events[-1]["action"] == action.value

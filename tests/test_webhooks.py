@@ -24,7 +24,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core.models import utcnow
+from app.core.clock import utcnow
 from app.webhooks.service import RETRY_SECONDS
 from app.worker import run_once
 from tests.conftest import ADMIN, CS, DEALER, FINANCE, SALESMAN, submit

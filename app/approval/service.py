@@ -24,10 +24,9 @@ from app.contracts.models import Contract, ContractEvent
 from app.contracts.numbering import next_number
 from app.contracts.service import ensure_allowed, latest_of, transition
 from app.contracts.states import Action
-from app.core.clock import today_jakarta
+from app.core.clock import today_jakarta, utcnow
 from app.core.errors import Conflict, Forbidden, Unprocessable
 from app.core.i18n import N_, _, format_date, format_rupiah
-from app.core.models import utcnow
 from app.prescreening.service import note_rejection
 from app.reference.models import Branch
 from app.scoring.models import FatalScore

@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditFinding
 from app.auth.service import Principal
 from app.contracts.models import Contract
+from app.core.clock import utcnow
 from app.core.errors import Conflict, NotFound
 from app.core.i18n import _
-from app.core.models import utcnow
 
 HELD = "held by audit"
 

@@ -27,8 +27,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from app.auth.dependencies import admitted, bearer, principal_from_key
-from app.auth.roles import Permission, allowed
+from app.auth.dependencies import admitted, bearer, permitted, principal_from_key
+from app.auth.roles import Permission
 from app.auth.service import Principal, authenticate_key_id
 from app.core.dependencies import get_database
 from app.core.errors import Forbidden, TooManyFailedAuthentications, Unauthorized
@@ -164,13 +164,7 @@ def page_reader(permission: Permission) -> Callable[..., Principal]:
             request.state.viewer = Viewer(principal.username, principal.full_name, None)
         else:
             principal = _from_session(request, cookie)
-        if not allowed(principal.role, permission):
-            raise Forbidden(
-                _("Role {role} may not {action}.").format(
-                    role=principal.role, action=permission.value
-                )
-            )
-        return principal
+        return permitted(principal, permission)
 
     return check
 

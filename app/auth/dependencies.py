@@ -80,15 +80,18 @@ def require(permission: Permission) -> Callable[..., Principal]:
     """A dependency that admits only the roles the permission table lists."""
 
     def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
-        if not allowed(principal.role, permission):
-            raise Forbidden(
-                _("Role {role} may not {action}.").format(
-                    role=principal.role, action=permission.value
-                )
-            )
-        return principal
+        return permitted(principal, permission)
 
     return check
+
+
+def permitted(principal: Principal, permission: Permission) -> Principal:
+    """``principal`` when the permission table lets his role do ``permission``; else 403."""
+    if not allowed(principal.role, permission):
+        raise Forbidden(
+            _("Role {role} may not {action}.").format(role=principal.role, action=permission.value)
+        )
+    return principal
 
 
 def require_role(roles: frozenset[Role], what: str) -> Callable[..., Principal]:

@@ -6,7 +6,8 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.auth.roles import Role
-from app.core.models import Base, UTCDateTime, utcnow
+from app.core.clock import utcnow
+from app.core.models import Base, UTCDateTime
 
 ROLE_VALUES = tuple(role.value for role in Role)
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import ApiKey, User, UserArea
 from app.auth.roles import Role
+from app.core.clock import utcnow
 from app.core.errors import Conflict, FieldError, NotFound, Unprocessable
 from app.core.i18n import _
-from app.core.models import utcnow
 from app.reference.models import HEAD_OFFICE, Area, Branch, Dealer
 
 KEY_PREFIX = "kredo_"

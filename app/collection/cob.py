@@ -30,11 +30,10 @@ from app.collection.positions import (
 from app.contracts.models import Contract, ContractEvent
 from app.contracts.service import EVENT_ORDER_LOCK
 from app.contracts.states import Action, ContractState
-from app.core.clock import today_jakarta
+from app.core.clock import today_jakarta, utcnow
 from app.core.errors import Unprocessable
 from app.core.i18n import _
 from app.core.idempotency import forget_expired
-from app.core.models import utcnow
 from app.prescreening.models import NegativeEntry
 from app.prescreening.service import add_negative_entries, identity_of, person_entry
 from app.servicing.models import LedgerEntry, LoanAccount, Payment

@@ -18,7 +18,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.contracts.states import TERMINAL, ContractState
-from app.core.models import Base, UTCDateTime, utcnow
+from app.core.clock import utcnow
+from app.core.models import Base, UTCDateTime
 
 STATE_VALUES = tuple(state.value for state in ContractState)
 # The log keeps a reason in this many characters; requests whose reason is logged ask no more.

@@ -22,11 +22,11 @@ from app.contracts.states import (
     roles_for,
     sources_for,
 )
+from app.core.clock import utcnow
 from app.core.database import locks_rows
 from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, PreconditionFailed
 from app.core.etags import etag_matches
 from app.core.i18n import _
-from app.core.models import utcnow
 
 
 def etag_of(contract: Contract) -> str:

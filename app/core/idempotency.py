@@ -22,10 +22,11 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from app.core.clock import utcnow
 from app.core.dependencies import DbSession
 from app.core.errors import Unprocessable
 from app.core.i18n import _
-from app.core.models import Base, UTCDateTime, utcnow
+from app.core.models import Base, UTCDateTime
 from app.core.settings import get_settings
 
 IdempotencyKey = Header(

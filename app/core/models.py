@@ -36,7 +36,3 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

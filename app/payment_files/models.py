@@ -6,7 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, UTCDateTime, utcnow
+from app.core.clock import utcnow
+from app.core.models import Base, UTCDateTime
 
 STATUSES = "('posted', 'suspense', 'matched', 'duplicate')"
 # A bank reference is taken once per channel: by the first line that carried it.

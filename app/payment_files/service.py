@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from app.auth.service import Principal, username_of
 from app.contracts.models import Contract
 from app.contracts.service import get_visible
+from app.core.clock import utcnow
 from app.core.errors import Conflict, FieldError, NotFound, Unprocessable
 from app.core.i18n import N_, _, format_date
-from app.core.models import utcnow
 from app.payment_files import layouts
 from app.payment_files.models import PaymentFile, PaymentFileLine
 from app.servicing.models import LoanAccount, Payment

@@ -17,7 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, UTCDateTime, utcnow
+from app.core.clock import utcnow
+from app.core.models import Base, UTCDateTime
 
 
 class Customer(Base):

@@ -23,7 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, UTCDateTime, utcnow
+from app.core.clock import utcnow
+from app.core.models import Base, UTCDateTime
 
 ALLOCATION_ORDERS = "('installment_first', 'late_charge_first')"
 ENTRY_KINDS = (

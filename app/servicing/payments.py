@@ -18,10 +18,9 @@ from app.collection.positions import recompute_many
 from app.contracts.models import Contract, ContractEvent
 from app.contracts.service import EVENT_ORDER_LOCK, log_event, transition
 from app.contracts.states import Action, ContractState
-from app.core.clock import today_jakarta
+from app.core.clock import today_jakarta, utcnow
 from app.core.errors import Conflict, NotFound, ProblemError, Unprocessable
 from app.core.i18n import _, format_date, format_rupiah
-from app.core.models import utcnow
 from app.servicing import rules
 from app.servicing.ledger import (
     LedgerError,

@@ -21,10 +21,9 @@ from app.collection.positions import policy
 from app.contracts.models import Contract
 from app.contracts.service import ensure_allowed, transition
 from app.contracts.states import Action, ContractState
-from app.core.clock import today_jakarta
+from app.core.clock import today_jakarta, utcnow
 from app.core.errors import Conflict, Unprocessable
 from app.core.i18n import _
-from app.core.models import utcnow
 from app.servicing.ledger import add_months, balance_of
 from app.servicing.models import Installment, Restructuring
 from app.servicing.payments import settle_ledger

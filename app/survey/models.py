@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, UTCDateTime, utcnow
+from app.core.clock import utcnow
+from app.core.models import Base, UTCDateTime
 
 
 class SurveyOrder(Base):

@@ -1,7 +1,5 @@
 """Survey orders: assignment by area and workload, the surveyor's work list, his result."""
 
-from datetime import datetime
-
 from sqlalchemy import ColumnElement, Select, func, select, true, update
 from sqlalchemy.orm import Session, aliased
 
@@ -11,11 +9,10 @@ from app.auth.service import Principal
 from app.contracts.models import Contract
 from app.contracts.service import ensure_allowed, transition
 from app.contracts.states import Action
-from app.core.clock import JAKARTA, today_jakarta
+from app.core.clock import JAKARTA, now_jakarta, today_jakarta, utcnow
 from app.core.errors import Conflict, NotFound, Unprocessable
 from app.core.i18n import _, format_date
 from app.core.inputs import STORED
-from app.core.models import utcnow
 from app.core.pagination import encode_cursor
 from app.reference.models import Area
 from app.reference.service import area_for_postal_code
@@ -225,7 +222,7 @@ def record_result(
     order.remarks = data.remarks
     order.documents = data.documents.model_dump(mode="json")
     order.status = "done"
-    order.completed_at = datetime.now(JAKARTA)
+    order.completed_at = now_jakarta()
     session.flush()
     documents = data.documents.model_dump()
     transition(

@@ -14,11 +14,11 @@ from app.contracts.models import Contract, ContractEvent
 from app.contracts.router import IfNoneMatch
 from app.contracts.scope import visible_to
 from app.contracts.service import get_visible
+from app.core.clock import utcnow
 from app.core.dependencies import DbSession
 from app.core.errors import NotFound, problem_responses
 from app.core.etags import etag_matches
 from app.core.i18n import _, language
-from app.core.models import utcnow
 from app.core.openapi import sends
 from app.core.pagination import RowId, decode_cursor, encode_cursor
 from app.prescreening.models import ContractParty

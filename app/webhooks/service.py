@@ -26,10 +26,10 @@ from app.collection.conduct import CONTACT_KINDS
 from app.contracts.models import Contract, ContractEvent
 from app.contracts.states import Action
 from app.contracts.views import masked
+from app.core.clock import utcnow
 from app.core.database import Database
 from app.core.errors import Conflict, NotFound
 from app.core.i18n import _
-from app.core.models import utcnow
 from app.core.privacy import SEES_PERSONAL_DATA
 from app.core.settings import get_settings
 from app.webhooks import signing
