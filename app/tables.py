@@ -11,6 +11,7 @@ from app.core.models import Base
 from app.payment_files import models as payment_file_models
 from app.prescreening import models as prescreening_models
 from app.reference import models as reference_models
+from app.reminders import models as reminder_models
 from app.scoring import models as scoring_models
 from app.servicing import models as servicing_models
 from app.simulation import models as simulation_models
@@ -28,6 +29,7 @@ __all__ = [
     "payment_file_models",
     "prescreening_models",
     "reference_models",
+    "reminder_models",
     "scoring_models",
     "servicing_models",
     "simulation_models",

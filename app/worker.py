@@ -1,4 +1,4 @@
-"""``kredo worker``: the one worker for the outboxes (today: webhook deliveries). Safe to run
+"""``kredo worker``: the one worker for the outboxes (reminders, webhook deliveries). Safe to run
 as several processes on PostgreSQL (endpoints are claimed with ``FOR UPDATE SKIP LOCKED`` and
 leased); one at a time on SQLite (a lock file next to the database). SIGTERM or SIGINT let
 the delivery under way finish and record, then it stops; killed outright, it loses nothing:
@@ -18,6 +18,8 @@ from sqlalchemy.engine import make_url
 
 from app.core.clock import utcnow
 from app.core.database import Database
+from app.core.settings import Settings, get_settings
+from app.reminders import service as reminders
 from app.webhooks import service as webhooks
 
 log = logging.getLogger("kredo.worker")
@@ -28,9 +30,12 @@ def run_once(
     client: httpx.Client,
     now: Callable[[], datetime] = utcnow,
     stopping: Callable[[], bool] = lambda: False,
+    settings: Settings | None = None,
 ) -> int:
-    """One round: every endpoint free to claim is worked once. Gives the deliveries made."""
-    delivered = 0
+    """One round: today's reminders planned (once a day) and those due sent, then every
+    webhook endpoint free to claim worked once. Gives the messages sent and deliveries made."""
+    outlets = reminders.Outlets.of(settings or get_settings())
+    delivered = reminders.work(database, client, outlets, now, stopping)
     seen: set[int] = set()
     while not stopping():
         endpoint_id = webhooks.claim(database, now(), skip=seen)

@@ -51,6 +51,17 @@ class Settings(BaseSettings):
     # The worker: how long it holds a webhook endpoint between two recorded attempts (longer
     # than a delivery's timeout); a killed worker's endpoint is taken up after it.
     worker_lease_seconds: int = Field(default=60, ge=1, le=3600)
+    # Reminders (the worker sends them): e-mail through this SMTP server (none: e-mail
+    # reminders fail, visibly, on the contract), SMS and WhatsApp through an HTTP gateway that
+    # takes a JSON POST with the key as a bearer token.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "Kredo <pengingat@kredo.invalid>"
+    sms_gateway_url: str | None = None
+    sms_gateway_key: SecretStr | None = None
 
     @field_validator("cors_origins")
     @classmethod

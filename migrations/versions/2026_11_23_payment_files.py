@@ -1,6 +1,7 @@
 """money in and messages out: a virtual account per disbursed contract (backfilled for the
 contracts already disbursed), settlement files and their lines (posted, suspense, matched,
-duplicate), webhook endpoints, the outbox of their deliveries and the worker's cursor
+duplicate), webhook endpoints, the outbox of their deliveries and the worker's cursor; each
+product's reminder plan, the reminders' outbox and the days planned
 
 Revision ID: 6c832717e51d
 Revises: 5b8d2f7a9c41
@@ -216,8 +217,80 @@ def upgrade() -> None:
         op.f("ix_webhook_attempts_delivery_id"), "webhook_attempts", ["delivery_id"], unique=False
     )
 
+    op.create_table(
+        "reminder_days",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("planned", sa.Integer(), nullable=False),
+        sa.Column("planned_at", app.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("day", name=op.f("pk_reminder_days")),
+    )
+    utc = app.core.models.UTCDateTime
+    op.create_table(
+        "reminders",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("contract_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("due_date", sa.Date(), nullable=False),
+        sa.Column("installment_id", sa.Integer(), nullable=True),
+        sa.Column("action_id", sa.Integer(), nullable=True),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("recipient", sa.String(length=254), nullable=False),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.String(length=2000), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("not_before", utc(timezone=True), nullable=False),
+        sa.Column("not_after", utc(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", utc(timezone=True), nullable=False),
+        sa.Column("leased_until", utc(timezone=True), nullable=True),
+        sa.Column("sent_at", utc(timezone=True), nullable=True),
+        sa.Column("last_error", sa.String(length=300), nullable=True),
+        sa.Column("created_at", utc(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "channel IN ('email', 'sms', 'whatsapp')", name=op.f("ck_reminders_channel")
+        ),
+        sa.CheckConstraint(
+            "kind IN ('before_due', 'after_due', 'promise')", name=op.f("ck_reminders_kind")
+        ),
+        sa.CheckConstraint(
+            "status IN ('queued', 'sent', 'retried', 'failed', 'cancelled')",
+            name=op.f("ck_reminders_status"),
+        ),
+        sa.ForeignKeyConstraint(["action_id"], ["collection_actions.id"],
+                                name=op.f("fk_reminders_action_id_collection_actions")),
+        sa.ForeignKeyConstraint(["contract_id"], ["contracts.id"],
+                                name=op.f("fk_reminders_contract_id_contracts")),
+        sa.ForeignKeyConstraint(["installment_id"], ["installments.id"],
+                                name=op.f("fk_reminders_installment_id_installments")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reminders")),
+        sa.UniqueConstraint("contract_id", "kind", "due_date", "channel", "day",
+                            name=op.f("uq_reminders_contract_id_kind_due_date_channel_day")),
+    )  # fmt: skip
+    op.create_index(op.f("ix_reminders_contract_id"), "reminders", ["contract_id"], unique=False)
+    op.create_index("ix_reminders_waiting", "reminders", ["status", "next_attempt_at"])
+    with op.batch_alter_table("products") as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "reminder_days",
+                sa.JSON(),
+                nullable=False,
+                server_default=sa.text("'[-3, -1, 1, 7]'"),
+            )
+        )
+        batch_op.add_column(sa.Column("promise_reminder", sa.Boolean(), nullable=False,
+                                      server_default=sa.true()))  # fmt: skip
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("products") as batch_op:
+        batch_op.drop_column("promise_reminder")
+        batch_op.drop_column("reminder_days")
+    op.drop_index("ix_reminders_waiting", table_name="reminders")
+    op.drop_index(op.f("ix_reminders_contract_id"), table_name="reminders")
+    op.drop_table("reminders")
+    op.drop_table("reminder_days")
     op.drop_index(op.f("ix_webhook_attempts_delivery_id"), table_name="webhook_attempts")
     op.drop_table("webhook_attempts")
     op.drop_index("ix_webhook_deliveries_queue", table_name="webhook_deliveries")
