@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -264,12 +265,14 @@ def plan(session: Session, day: date) -> int:
     holidays = holidays_around(session, day)
     if not contact_day(day, holidays):
         return 0
-    taken = set(
-        session.execute(
-            select(Reminder.contract_id, Reminder.kind, Reminder.due_date, Reminder.channel)
-            .where(Reminder.day == day)
-        ).tuples()
-    )  # fmt: skip
+    taken: set[tuple[int, str, date, str]] = {
+        (contract_id, kind, due_date, channel)
+        for contract_id, kind, due_date, channel in session.execute(
+            select(Reminder.contract_id, Reminder.kind, Reminder.due_date, Reminder.channel).where(
+                Reminder.day == day
+            )
+        )
+    }
     rows: list[dict[str, Any]] = []
     for due in _installments_due(session, day, holidays) + _promises_due(session, day, holidays):
         applicant = due.application["applicant"]
@@ -358,7 +361,9 @@ def _without_recipient(error: str, message: Outgoing) -> str:
 def send_email(outlets: Outlets, message: Outgoing) -> None:
     if not outlets.smtp_host:
         raise RuntimeError("no SMTP server configured (KREDO_SMTP_HOST)")
-    mail = EmailMessage()
+    # Lines up to RFC 5322's 998 characters: the subject is not folded (Python would fold it
+    # right after "Subject:", and some clients then show it with a leading space).
+    mail = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
     mail["From"] = outlets.mail_from
     mail["To"] = message.recipient
     mail["Subject"] = message.subject

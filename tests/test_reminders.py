@@ -1,0 +1,243 @@
+"""Reminders: a month and a half of a contract played day by day with the worker, a real SMTP
+server (aiosmtpd) and a real HTTP receiver standing in for the SMS gateway. The days they
+should arrive on are worked out here from the plan, Indonesia's holidays (the ``holidays``
+package) and the Sunday rule, without the service's code."""
+
+import json
+import socket
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, time, timedelta
+from email import message_from_bytes, policy
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import holidays
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from fastapi.testclient import TestClient
+
+from app.core.clock import today_jakarta
+from app.core.settings import Settings
+from app.servicing.ledger import add_months
+from app.worker import run_once
+from tests.conftest import ANALYST, COLLECTOR, FINANCE, force_state, submit
+from tests.test_collection import pay
+from tests.test_transitions import purchase_order
+from tests.test_webhooks import Receiver
+
+WIB = ZoneInfo("Asia/Jakarta")
+EMAIL = "siti.rahmawati@example.co.id"
+MOBILE = "+6281234567890"  # the example form's 0812-3456-7890
+MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+          "September", "Oktober", "November", "Desember"]  # fmt: skip
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every message with the worker's clock when it came."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.clock: datetime | None = None
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        assert isinstance(envelope.content, bytes)
+        mail = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append({
+            "at": self.clock, "to": list(envelope.rcpt_tos), "subject": str(mail["Subject"]),
+            "body": mail.get_body().get_content(),  # type: ignore[union-attr]
+        })  # fmt: skip
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Mailbox, int]]:
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield mailbox, controller.port
+    controller.stop()
+
+
+@pytest.fixture
+def gateway() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.stop()
+
+
+def reachable_contract(client: TestClient, database: Any, disbursed_on: date) -> str:
+    """An active contract whose debtor gave his e-mail and agreed to e-mail and SMS."""
+    number = submit(
+        client,
+        applicant={
+            "marital_status": "single",
+            "spouse": None,
+            "email": EMAIL,
+            "contact_consent": {"email": True, "sms": True},
+        },
+    )
+    force_state(database, number, "SURVEYED")
+    assert client.post(f"/v1/contracts/{number}/prescreening", headers=ANALYST).status_code == 200
+    force_state(database, number, "DELIVERED")
+    purchase_order(database, number)
+    paid = client.post(
+        f"/v1/contracts/{number}/disbursement",
+        headers=FINANCE,
+        json={"amount": 14_000_000, "reference": "TRF-REM", "disbursed_on": str(disbursed_on)},
+    )
+    assert paid.status_code == 200, paid.text
+    return number
+
+
+# The reference: when each reminder should arrive.
+def national(year: int) -> set[date]:
+    return set(holidays.country_holidays("ID", years=[year - 1, year, year + 1]))
+
+
+def contact_day(day: date) -> bool:
+    return day.weekday() != 6 and day not in national(day.year)
+
+
+def moved(day: date, earlier: bool) -> date:
+    """A plan day on a Sunday or holiday: to the contact day before (reminders before the
+    due date or a promise) or after (after the due date)."""
+    while not contact_day(day):
+        day += timedelta(days=-1 if earlier else 1)
+    return day
+
+
+def stopped(at: datetime) -> Callable[[], datetime]:
+    """The worker's clock, stopped at ``at``."""
+    return lambda: at
+
+
+def indonesian_date(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def rupiah(amount: int) -> str:
+    return "Rp " + f"{amount:,}".replace(",", ".")
+
+
+def test_a_month_of_reminders_with_the_worker_and_a_real_smtp_server(
+    client: TestClient, database: Any, smtp: tuple[Mailbox, int], gateway: Receiver
+) -> None:
+    mailbox, port = smtp
+    settings = Settings(
+        database_url="sqlite://", smtp_host="127.0.0.1", smtp_port=port,
+        sms_gateway_url=gateway.url("/sms"), sms_gateway_key="gateway-key",
+    )  # fmt: skip
+    start = today_jakarta() - timedelta(days=75)
+    number = reachable_contract(client, database, start)
+    items = client.get(f"/v1/contracts/{number}/installments", headers=FINANCE).json()["items"]
+    first, second = items[0], items[1]
+    due1, due2 = date.fromisoformat(first["due_date"]), date.fromisoformat(second["due_date"])
+    assert (due1, due2) == (add_months(start, 1), add_months(start, 2))
+
+    # The plan: 3 and 1 days before, 1 and 7 after, and the day before a promise.
+    before3_1, before1_1 = moved(due1 - timedelta(3), True), moved(due1 - timedelta(1), True)
+    before3_2, before1_2 = moved(due2 - timedelta(3), True), moved(due2 - timedelta(1), True)
+    after1_2 = moved(due2 + timedelta(1), False)
+    # The first installment is paid on the morning its second reminder is to go out (it is
+    # planned, then cancelled); the second is not paid when due: the collector calls on the
+    # day of the first reminder after it, the debtor promises a day whose eve is a contact
+    # day, and pays on it, before the seventh day's reminder.
+    promised = after1_2 + timedelta(days=2)
+    while not contact_day(promised - timedelta(1)):
+        promised += timedelta(days=1)
+    expected = sorted(
+        {
+        ("before_due", due1, before3_1), ("before_due", due2, before3_2),
+        ("before_due", due2, before1_2), ("after_due", due2, after1_2),
+        ("promise", promised, promised - timedelta(1)),
+    } - {("before_due", due1, before1_1)}, key=lambda e: e[2])  # fmt: skip
+
+    arrivals: list[tuple[datetime, str, dict[str, Any]]] = []
+    day = due1 - timedelta(days=5)
+    with httpx.Client() as http:
+        while day <= due2 + timedelta(days=10):
+            if day == promised:
+                pay(client, number, second["amount"] + 50_000, day, "VA-REM-2")
+            for hour in (time(7, 30), time(12, 0), time(20, 30)):
+                at = datetime.combine(day, hour, tzinfo=WIB)
+                mailbox.clock, mails, sms_count = at, len(mailbox.messages), len(gateway.received)
+                run_once(database, http, now=stopped(at), settings=settings)
+                arrivals += [(at, "email", m) for m in mailbox.messages[mails:]]
+                arrivals += [(at, "sms", json.loads(r["body"]) | {"headers": r["headers"]})
+                             for r in gateway.received[sms_count:]]  # fmt: skip
+                if hour == time(7, 30) and day == before1_1:
+                    pay(client, number, first["amount"], day, "VA-REM-1")
+                if hour == time(7, 30) and day == after1_2:
+                    promise = client.post(
+                        f"/v1/contracts/{number}/collection-actions",
+                        headers=COLLECTOR,
+                        json={
+                            "kind": "reminder_call",
+                            "performed_at": datetime.combine(day, time(10), WIB).isoformat(),
+                            "place": "billing_address",
+                            "person": "debtor",
+                            "result": "promise_to_pay",
+                            "promise_date": str(promised),
+                            "promise_amount": second["amount"],
+                        },
+                    )
+                    assert promise.status_code == 201, promise.text
+            day += timedelta(days=1)
+
+    # Every message within the contact hours of a contact day (Jakarta: the debtor's zone).
+    for at, _, _ in arrivals:
+        assert at.time() == time(12, 0), at
+        assert contact_day(at.date()), at
+    # On the right days, on both channels, each once, only to the debtor himself.
+    emails = [(at.date(), m) for at, channel, m in arrivals if channel == "email"]
+    texts = [(at.date(), m) for at, channel, m in arrivals if channel == "sms"]
+    assert sorted(d for d, _ in emails) == [sent for _, _, sent in expected]
+    assert sorted(d for d, _ in texts) == [sent for _, _, sent in expected]
+    assert all(m["to"] == [EMAIL] for _, m in emails)
+    assert all(m["to"] == MOBILE and m["channel"] == "sms" for _, m in texts)
+    assert all(m["headers"]["Authorization"] == "Bearer gateway-key" for _, m in texts)
+    # In Indonesian, with Indonesian dates and amounts.
+    by_day = dict(emails)
+    for kind, due, sent in expected:
+        mail = by_day[sent]
+        assert indonesian_date(due) in mail["body"]
+        if kind == "before_due":
+            assert "jatuh tempo pada" in mail["subject"]
+            assert mail["body"].startswith("Yth. Siti Rahmawati, angsuran ke-")
+        elif kind == "after_due":
+            assert "telah lewat jatuh tempo" in mail["subject"]
+            assert rupiah(second["amount"]) in mail["body"]
+            assert "belum dibayar" in mail["body"]
+        else:
+            assert mail["subject"].startswith("Janji bayar Anda")
+            assert rupiah(second["amount"]) in mail["body"]
+    assert rupiah(first["amount"]) in by_day[before3_1]["body"]
+    sms = dict(texts)
+    assert sms[before3_2]["text"] == by_day[before3_2]["body"].rstrip("\r\n")
+
+    # Each message's status on the contract; nothing after the payments.
+    shown = client.get(f"/v1/contracts/{number}/reminders", headers=COLLECTOR).json()["items"]
+    assert sorted((r["kind"], r["due_date"], r["day"], r["status"]) for r in shown
+                  if r["channel"] == "email") == sorted(
+        [(k, str(d), str(s), "sent") for k, d, s in expected]
+        + [("before_due", str(due1), str(before1_1), "cancelled")]
+    )  # fmt: skip
+    assert all(r["recipient"] in (EMAIL, MOBILE) and r["body"] for r in shown)
+    # Finance reads the statuses, not the debtor's address or the text.
+    masked = client.get(f"/v1/contracts/{number}/reminders", headers=FINANCE).json()["items"]
+    assert {r["recipient"] for r in masked} == {"s***@example.co.id", "+62812*****890"}
+    assert all(r["body"] is None for r in masked)
+    # A sent reminder is in the collection history.
+    history = client.get(f"/v1/contracts/{number}/collection-actions", headers=COLLECTOR).json()
+    assert len(history["reminders"]) == 2 * len(expected)
+    assert {r["status"] for r in history["reminders"]} == {"sent"}
+    assert [a["result"] for a in history["items"]] == ["promise_to_pay"]
