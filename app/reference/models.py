@@ -12,7 +12,6 @@ from sqlalchemy import (
     ForeignKey,
     Numeric,
     String,
-    text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -107,7 +106,7 @@ class Product(Base):
     # reminder goes out, and whether one goes the day before a promised payment.
     reminder_days: Mapped[list[int]] = mapped_column(
         JSON, default=lambda: list(DEFAULT_REMINDER_DAYS),
-        server_default=text("'[-3, -1, 1, 7]'"),
+        server_default="[-3, -1, 1, 7]",
     )  # fmt: skip
     promise_reminder: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -276,11 +276,14 @@ def upgrade() -> None:
                 "reminder_days",
                 sa.JSON(),
                 nullable=False,
-                server_default=sa.text("'[-3, -1, 1, 7]'"),
+                server_default="[-3, -1, 1, 7]",
             )
         )
-        batch_op.add_column(sa.Column("promise_reminder", sa.Boolean(), nullable=False,
-                                      server_default=sa.true()))  # fmt: skip
+        # Plain literals: an expression as the default would make SQLite copy the table (and
+        # the copy cannot drop a table other tables' keys point to).
+        batch_op.add_column(
+            sa.Column("promise_reminder", sa.Boolean(), nullable=False, server_default="1")
+        )
 
 
 def downgrade() -> None:
