@@ -116,8 +116,8 @@ def _parser() -> argparse.ArgumentParser:
                             help=_("the finance user the payments are received by"))  # fmt: skip
     commands.add_parser(
         "worker",
-        help=_("send what the outboxes hold (webhook deliveries) until SIGTERM; several on "
-               "PostgreSQL, one at a time on SQLite"),
+        help=_("send what the outboxes hold (the day's reminders, webhook deliveries) until "
+               "SIGTERM; several on PostgreSQL, one at a time on SQLite"),
     )  # fmt: skip
     openapi = commands.add_parser("openapi", help=_("write the OpenAPI document"))
     openapi.add_argument("--output", type=Path, default=PROJECT_ROOT / "openapi" / "openapi.json")
