@@ -3,6 +3,8 @@ server (aiosmtpd) and a real HTTP receiver standing in for the SMS gateway. The 
 should arrive on are worked out here from the plan, Indonesia's holidays (the ``holidays``
 package) and the Sunday rule, without the service's code."""
 
+import calendar as cal
+import copy
 import json
 import socket
 from collections.abc import Callable, Iterator
@@ -17,7 +19,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from app.contracts.models import Contract
 from app.core.clock import today_jakarta
 from app.core.settings import Settings
 from app.servicing.ledger import add_months
@@ -74,7 +78,9 @@ def gateway() -> Iterator[Receiver]:
     server.stop()
 
 
-def reachable_contract(client: TestClient, database: Any, disbursed_on: date) -> str:
+def reachable_contract(
+    client: TestClient, database: Any, disbursed_on: date, **applicant: Any
+) -> str:
     """An active contract whose debtor gave his e-mail and agreed to e-mail and SMS."""
     number = submit(
         client,
@@ -83,6 +89,7 @@ def reachable_contract(client: TestClient, database: Any, disbursed_on: date) ->
             "spouse": None,
             "email": EMAIL,
             "contact_consent": {"email": True, "sms": True},
+            **applicant,
         },
     )
     force_state(database, number, "SURVEYED")
@@ -241,3 +248,74 @@ def test_a_month_of_reminders_with_the_worker_and_a_real_smtp_server(
     assert len(history["reminders"]) == 2 * len(expected)
     assert {r["status"] for r in history["reminders"]} == {"sent"}
     assert [a["result"] for a in history["items"]] == ["promise_to_pay"]
+
+
+def moved_to(database: Any, number: str, province: str) -> None:
+    """The debtor's address in another province (test set-up: the stored application)."""
+    with database.transaction() as session:
+        contract = session.scalar(select(Contract).where(Contract.number == number))
+        form = copy.deepcopy(contract.application)
+        form["applicant"]["address"]["province"] = province
+        contract.application = form
+
+
+def test_retries_failures_hours_of_another_time_zone_and_english(
+    client: TestClient, database: Any, gateway: Receiver
+) -> None:
+    nobody = free_port()  # no SMTP server listens there: every e-mail attempt fails
+    settings = Settings(
+        database_url="sqlite://", smtp_host="127.0.0.1", smtp_port=nobody,
+        sms_gateway_url=gateway.url("/sms"), sms_gateway_key="gateway-key",
+    )  # fmt: skip
+    number = reachable_contract(client, database, today_jakarta() - timedelta(days=45),
+                                language="en")  # fmt: skip
+    moved_to(database, number, "94")  # Papua: WIT, two hours ahead of Jakarta
+    item = client.get(f"/v1/contracts/{number}/installments", headers=FINANCE).json()["items"][0]
+    due = date.fromisoformat(item["due_date"])
+    day = moved(due - timedelta(days=1), True)
+
+    def statuses() -> dict[str, tuple[str, int]]:
+        shown = client.get(f"/v1/contracts/{number}/reminders", headers=COLLECTOR).json()
+        return {r["channel"]: (r["status"], r["attempts"]) for r in shown["items"]
+                if r["day"] == str(day)}  # fmt: skip
+
+    def run(hour: int, minute: int, on: date | None = None) -> None:
+        at = datetime.combine(on or day, time(hour, minute), tzinfo=WIB)
+        with httpx.Client() as http:
+            run_once(database, http, now=stopped(at), settings=settings)
+
+    gateway.status = 503
+    run(5, 30)  # 07:30 in Papua: planned, not sent
+    assert statuses() == {"email": ("queued", 0), "sms": ("queued", 0)}
+    assert gateway.received == []
+    run(6, 30)  # 08:30 in Papua (06:30 in Jakarta): both tried, both failed
+    assert statuses() == {"email": ("retried", 1), "sms": ("retried", 1)}
+    run(6, 32)  # the next attempt is 5 minutes later
+    assert len(gateway.received) == 1
+    gateway.status = 204
+    run(6, 36)
+    assert statuses() == {"email": ("retried", 2), "sms": ("sent", 2)}
+    run(6, 52)  # 15 minutes after the second failure
+    run(7, 23)  # 30 minutes after the third: the last
+    assert statuses() == {"email": ("failed", 4), "sms": ("sent", 2)}
+    shown = client.get(f"/v1/contracts/{number}/reminders", headers=COLLECTOR).json()["items"]
+    failed = next(r for r in shown if r["channel"] == "email")
+    assert failed["last_error"].startswith("ConnectionRefusedError")
+    assert EMAIL not in failed["last_error"]
+    # In his language, English.
+    text = json.loads(gateway.received[-1]["body"])["text"]
+    written = f"{cal.month_name[due.month]} {due.day}, {due.year}"
+    assert text.startswith(f"Dear Siti Rahmawati, installment 1 of your contract {number}")
+    assert f"is due on {written}" in text
+    assert rupiah(item["amount"]).replace(".", ",") in text
+
+    # The day after the due date: the worker comes only at 18:30 in Jakarta, 20:30 in Papua:
+    # too late, the messages of the day have failed unsent.
+    after = moved(due + timedelta(days=1), False)
+    sent_before = len(gateway.received)
+    run(18, 30, on=after)
+    assert len(gateway.received) == sent_before
+    late = [r for r in client.get(f"/v1/contracts/{number}/reminders", headers=COLLECTOR)
+            .json()["items"] if r["day"] == str(after)]  # fmt: skip
+    assert [(r["status"], r["attempts"], r["last_error"]) for r in late] == [
+        ("failed", 0, "not sent within its day's contact hours")] * 2  # fmt: skip
