@@ -26,7 +26,17 @@ from app.core.clock import today_jakarta
 from app.core.settings import Settings
 from app.servicing.ledger import add_months
 from app.worker import run_once
-from tests.conftest import ANALYST, COLLECTOR, FINANCE, force_state, submit
+from tests.conftest import (
+    ADMIN,
+    ANALYST,
+    COLLECTOR,
+    CS,
+    DEALER,
+    FINANCE,
+    application,
+    force_state,
+    submit,
+)
 from tests.test_collection import pay
 from tests.test_transitions import purchase_order
 from tests.test_webhooks import Receiver
@@ -319,3 +329,40 @@ def test_retries_failures_hours_of_another_time_zone_and_english(
             .json()["items"] if r["day"] == str(after)]  # fmt: skip
     assert [(r["status"], r["attempts"], r["last_error"]) for r in late] == [
         ("failed", 0, "not sent within its day's contact hours")] * 2  # fmt: skip
+
+
+def test_the_plan_is_the_products_and_the_address_is_personal_data(client: TestClient) -> None:
+    product = client.get("/v1/products/MC", headers=ADMIN).json()
+    assert (product["reminder_days"], product["promise_reminder"]) == ([-3, -1, 1, 7], True)
+    changed = client.patch(
+        "/v1/products/MC", json={"reminder_days": [3, -5, 0], "promise_reminder": False},
+        headers=ADMIN,
+    )  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["reminder_days"], changed.json()["promise_reminder"]) == (
+        [-5, 0, 3], False)  # fmt: skip
+    for plan, rule in (([1, 1], "reminder_days_repeated"), ([61], "less_than_equal"),
+                       (["1"], "int_type")):  # fmt: skip
+        refused = client.patch("/v1/products/MC", json={"reminder_days": plan}, headers=ADMIN)
+        assert refused.status_code == 422, refused.text
+        [error] = refused.json()["errors"]
+        assert error["rule"] == rule
+        assert error["field"].startswith("reminder_days")
+    assert client.get("/v1/products/MC", headers=ADMIN).json()["reminder_days"] == [-5, 0, 3]
+    assert (
+        client.patch("/v1/products/MC", json={"reminder_days": []}, headers=CS).status_code == 403
+    )
+
+    # The e-mail is masked as the phones are, for the roles that do not see personal data.
+    bad = client.post("/v1/contracts", headers=DEALER, json=application(
+        applicant={"email": "not-an-address"}))  # fmt: skip
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "applicant.email"
+    number = submit(client, applicant={"email": EMAIL, "contact_consent": {"whatsapp": True}})
+    shown = client.get(f"/v1/contracts/{number}", headers=DEALER).json()["application"]
+    assert shown["applicant"]["email"] == "s***@example.co.id"
+    assert shown["applicant"]["contact_consent"] == {"email": False, "sms": False,
+                                                     "whatsapp": True}  # fmt: skip
+    assert shown["applicant"]["language"] == "id"
+    clear = client.get(f"/v1/contracts/{number}", headers=CS).json()["application"]
+    assert clear["applicant"]["email"] == EMAIL
