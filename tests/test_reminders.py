@@ -366,3 +366,39 @@ def test_the_plan_is_the_products_and_the_address_is_personal_data(client: TestC
     assert shown["applicant"]["language"] == "id"
     clear = client.get(f"/v1/contracts/{number}", headers=CS).json()["application"]
     assert clear["applicant"]["email"] == EMAIL
+
+
+def test_a_channel_withdrawn_gets_nothing_more(
+    client: TestClient, database: Any, smtp: tuple[Mailbox, int], gateway: Receiver
+) -> None:
+    mailbox, port = smtp
+    settings = Settings(
+        database_url="sqlite://", smtp_host="127.0.0.1", smtp_port=port,
+        sms_gateway_url=gateway.url("/sms"),
+    )  # fmt: skip
+    number = reachable_contract(client, database, today_jakarta() - timedelta(days=45))
+    due = date.fromisoformat(
+        client.get(f"/v1/contracts/{number}/installments", headers=FINANCE).json()["items"][0][
+            "due_date"
+        ]
+    )
+    day = moved(due - timedelta(days=3), True)
+    with httpx.Client() as http:
+        run_once(database, http, now=stopped(datetime.combine(day, time(7), WIB)),
+                 settings=settings)  # fmt: skip
+        path = f"/v1/contracts/{number}/reminder-consent"
+        body = {"email": True, "sms": False, "whatsapp": False}
+        assert client.put(path, json=body, headers=DEALER).status_code in (403, 404)
+        assert client.put(path, json={"email": True}, headers=CS).status_code == 422
+        withdrawn = client.put(path, json=body, headers=CS)
+        assert withdrawn.status_code == 200, withdrawn.text
+        run_once(database, http, now=stopped(datetime.combine(day, time(9), WIB)),
+                 settings=settings)  # fmt: skip
+    assert [m["to"] for m in mailbox.messages] == [[EMAIL]]
+    assert gateway.received == []
+    shown = client.get(f"/v1/contracts/{number}/reminders", headers=CS).json()["items"]
+    assert {(r["channel"], r["status"]) for r in shown} == {("email", "sent"), ("sms", "cancelled")}
+    form = client.get(f"/v1/contracts/{number}", headers=CS).json()["application"]
+    assert form["applicant"]["contact_consent"] == body
+    events = client.get(f"/v1/contracts/{number}/events", headers=CS).json()
+    assert events[-1]["action"] == "reminder_consent"

@@ -40,6 +40,7 @@ class Permission(StrEnum):
     REPORT_READ = "report:read"
     COLLECTION_WORK = "collection:work"
     COLLECTION_ASSIGN = "collection:assign"
+    REMINDER_CONSENT = "reminder:consent"
     RESTRUCTURE_REQUEST = "restructure:request"
     RESTRUCTURE_DECIDE = "restructure:decide"
     RESTRUCTURE_READ = "restructure:read"
@@ -84,6 +85,9 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.REPORT_READ: frozenset({R.ADMIN, R.COLLECTOR}),
     Permission.COLLECTION_WORK: frozenset({R.COLLECTOR}),
     Permission.COLLECTION_ASSIGN: frozenset({R.ADMIN}),
+    # The debtor gives or withdraws his consent to reminders per channel, at a branch's
+    # counter or on a collector's call.
+    Permission.REMINDER_CONSENT: frozenset({R.CUSTOMER_SERVICE, R.COLLECTOR}),
     # Restructuring: the collector proposes, an approver decides (maker-checker by role).
     Permission.RESTRUCTURE_REQUEST: frozenset({R.COLLECTOR}),
     Permission.RESTRUCTURE_DECIDE: frozenset({R.APPROVER}),

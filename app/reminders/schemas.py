@@ -3,7 +3,9 @@
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from app.core.inputs import RequestModel
 
 
 class ReminderOut(BaseModel):
@@ -49,3 +51,15 @@ class ReminderOut(BaseModel):
 
 class ReminderList(BaseModel):
     items: list[ReminderOut]
+
+
+class ReminderConsent(RequestModel):
+    """The channels the debtor agrees to receive reminders on, each said (false: withdrawn)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": True, "sms": False, "whatsapp": True}]}
+    )
+
+    email: StrictBool
+    sms: StrictBool
+    whatsapp: StrictBool

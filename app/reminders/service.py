@@ -13,6 +13,7 @@ number, and never once the installment (or the promise) is paid: it is then canc
 message not sent within its day's hours fails (the next plan day sends the next one).
 """
 
+import copy
 import logging
 import smtplib
 import time
@@ -30,10 +31,12 @@ from sqlalchemy import and_, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.auth.service import Principal
 from app.collection.calendar import calendar
 from app.collection.conduct import FIRST_HOUR, LAST_HOUR, Contact, contact_problems, debtor_zones
 from app.collection.models import CollectionAction
 from app.contracts.models import Contract
+from app.contracts.service import log_event
 from app.core.clock import JAKARTA
 from app.core.database import Database
 from app.core.i18n import N_, Language, format_date, format_rupiah, gettext, use_language
@@ -588,3 +591,22 @@ def of_contract(
         )
         for r in session.scalars(query.order_by(Reminder.day, Reminder.id))
     ]
+
+
+def set_consent(
+    session: Session, principal: Principal, contract: Contract, consent: dict[str, bool]
+) -> None:
+    """The debtor's consent per channel, given or withdrawn after the application: kept on
+    the application, logged (without personal data), and a withdrawn channel's messages still
+    waiting cancelled."""
+    form = copy.deepcopy(contract.application)
+    form["applicant"]["contact_consent"] = consent
+    contract.application = form
+    withdrawn = [channel for channel in CHANNELS if not consent[channel]]
+    session.execute(
+        update(Reminder)
+        .where(Reminder.contract_id == contract.id, Reminder.channel.in_(withdrawn),
+               Reminder.status.in_(("queued", "retried")))
+        .values(status="cancelled", leased_until=None)
+    )  # fmt: skip
+    log_event(session, contract, "reminder_consent", principal, payload=consent)

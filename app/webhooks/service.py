@@ -41,7 +41,7 @@ log = logging.getLogger("kredo.webhooks")
 EVENT_TYPES = tuple(sorted(
     {a.value for a in Action}
     | {"payment", "recovery", "payment_reversal", "late_charge_waiver", "refund",
-       "refund_reversal", "collateral_change"}
+       "refund_reversal", "collateral_change", "reminder_consent"}
     | set(CONTACT_KINDS)
 ))  # fmt: skip
 # Seconds to wait after the 1st, 2nd ... failed attempt: about 28 hours in all; after the
