@@ -7,6 +7,7 @@ import calendar as cal
 import copy
 import json
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from email import message_from_bytes, policy
@@ -61,6 +62,7 @@ class Mailbox:
         self.messages.append({
             "at": self.clock, "to": list(envelope.rcpt_tos), "subject": str(mail["Subject"]),
             "body": mail.get_body().get_content(),  # type: ignore[union-attr]
+            "id": str(mail["Message-ID"]),
         })  # fmt: skip
         return "250 OK"
 
@@ -402,3 +404,34 @@ def test_a_channel_withdrawn_gets_nothing_more(
     assert form["applicant"]["contact_consent"] == body
     events = client.get(f"/v1/contracts/{number}/events", headers=CS).json()
     assert events[-1]["action"] == "reminder_consent"
+
+
+def test_two_workers_send_each_message_once(
+    client: TestClient, database: Any, smtp: tuple[Mailbox, int], gateway: Receiver
+) -> None:
+    mailbox, port = smtp
+    settings = Settings(
+        database_url="sqlite://", smtp_host="127.0.0.1", smtp_port=port,
+        sms_gateway_url=gateway.url("/sms"),
+    )  # fmt: skip
+    start = today_jakarta() - timedelta(days=45)
+    numbers = [reachable_contract(client, database, start) for _ in range(6)]
+    day = moved(add_months(start, 1) - timedelta(days=3), True)
+    at = datetime.combine(day, time(10), WIB)
+
+    def worker() -> None:
+        with httpx.Client() as http:
+            run_once(database, http, now=stopped(at), settings=settings)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    ids = [m["id"] for m in mailbox.messages]
+    assert len(ids) == len(set(ids)) == len(numbers)
+    texts = [json.loads(r["body"])["id"] for r in gateway.received]
+    assert len(texts) == len(set(texts)) == len(numbers)
+    for number in numbers:
+        shown = client.get(f"/v1/contracts/{number}/reminders", headers=CS).json()["items"]
+        assert [(r["status"], r["attempts"]) for r in shown] == [("sent", 1)] * 2
