@@ -32,7 +32,7 @@ def run_once(
     stopping: Callable[[], bool] = lambda: False,
     settings: Settings | None = None,
 ) -> int:
-    """One round: today's reminders planned (once a day) and those due sent, then every
+    """One round: today's reminders planned (once a day) and a batch of those due sent, then every
     webhook endpoint free to claim worked once. Gives the messages sent and deliveries made."""
     outlets = reminders.Outlets.of(settings or get_settings())
     delivered = reminders.work(database, client, outlets, now, stopping)

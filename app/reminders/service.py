@@ -503,19 +503,16 @@ def work(
     now: Callable[[], datetime],
     stopping: Callable[[], bool],
 ) -> int:
-    """Plan today once, then send what is due until none is or the worker stops. Gives how
-    many were sent."""
+    """Plan today once, then send one batch of what is due (the worker comes back at once
+    while there is more, after the webhook deliveries' turn). Gives how many were sent."""
     plan_day(database, now())
     sent = 0
-    while not stopping():
-        ids = claim(database, now())
-        if not ids:
-            return sent
-        for reminder_id in ids:
-            if stopping():
-                _release(database, [reminder_id])
-                continue
-            sent += _work_one(database, client, outlets, reminder_id, now)
+    ids = claim(database, now())
+    for position, reminder_id in enumerate(ids):
+        if stopping():
+            _release(database, ids[position:])
+            break
+        sent += _work_one(database, client, outlets, reminder_id, now)
     return sent
 
 
