@@ -279,14 +279,18 @@ def plan(session: Session, day: date) -> int:
     rows: list[dict[str, Any]] = []
     for due in _installments_due(session, day, holidays) + _promises_due(session, day, holidays):
         applicant = due.application["applicant"]
+        reachable = [
+            (channel, recipient)
+            for channel, recipient in recipients(applicant)
+            if (due.contract_id, due.kind, due.due_date, channel) not in taken
+        ]
+        if not reachable:  # no consent (most debtors, often): nothing to render
+            continue
         language: Language = "en" if applicant.get("language") == "en" else "id"
         subject, body = render(due, language)
         opens, closes = contact_window(day, applicant["address"]["province"])
-        for channel, recipient in recipients(applicant):
-            key = (due.contract_id, due.kind, due.due_date, channel)
-            if key in taken:
-                continue
-            taken.add(key)
+        for channel, recipient in reachable:
+            taken.add((due.contract_id, due.kind, due.due_date, channel))
             rows.append({
                 "contract_id": due.contract_id, "kind": due.kind, "due_date": due.due_date,
                 "installment_id": due.installment_id, "action_id": due.action_id,
