@@ -378,7 +378,10 @@ def test_a_channel_withdrawn_gets_nothing_more(
         database_url="sqlite://", smtp_host="127.0.0.1", smtp_port=port,
         sms_gateway_url=gateway.url("/sms"),
     )  # fmt: skip
-    number = reachable_contract(client, database, today_jakarta() - timedelta(days=45))
+    number = reachable_contract(
+        client, database, today_jakarta() - timedelta(days=45),
+        contact_consent={"email": True, "sms": True, "whatsapp": True},
+    )  # fmt: skip
     due = date.fromisoformat(
         client.get(f"/v1/contracts/{number}/installments", headers=FINANCE).json()["items"][0][
             "due_date"
@@ -389,7 +392,7 @@ def test_a_channel_withdrawn_gets_nothing_more(
         run_once(database, http, now=stopped(datetime.combine(day, time(7), WIB)),
                  settings=settings)  # fmt: skip
         path = f"/v1/contracts/{number}/reminder-consent"
-        body = {"email": True, "sms": False, "whatsapp": False}
+        body = {"email": True, "sms": False, "whatsapp": True}
         assert client.put(path, json=body, headers=DEALER).status_code in (403, 404)
         assert client.put(path, json={"email": True}, headers=CS).status_code == 422
         withdrawn = client.put(path, json=body, headers=CS)
@@ -397,9 +400,13 @@ def test_a_channel_withdrawn_gets_nothing_more(
         run_once(database, http, now=stopped(datetime.combine(day, time(9), WIB)),
                  settings=settings)  # fmt: skip
     assert [m["to"] for m in mailbox.messages] == [[EMAIL]]
-    assert gateway.received == []
+    assert [json.loads(r["body"])["channel"] for r in gateway.received] == ["whatsapp"]
     shown = client.get(f"/v1/contracts/{number}/reminders", headers=CS).json()["items"]
-    assert {(r["channel"], r["status"]) for r in shown} == {("email", "sent"), ("sms", "cancelled")}
+    assert {(r["channel"], r["status"]) for r in shown} == {
+        ("email", "sent"),
+        ("sms", "cancelled"),
+        ("whatsapp", "sent"),
+    }
     form = client.get(f"/v1/contracts/{number}", headers=CS).json()["application"]
     assert form["applicant"]["contact_consent"] == body
     events = client.get(f"/v1/contracts/{number}/events", headers=CS).json()
