@@ -52,7 +52,9 @@ log = logging.getLogger("kredo.reminders")
 # A failed attempt is tried again after these minutes (within the day's contact hours);
 # after the last, the message has failed.
 RETRY_MINUTES = (5, 15, 30)
-SEND_BATCH = 50
+# A batch is leased for longer than its messages can take at their timeout (20 x 10 s):
+# another worker takes them up only after one died.
+SEND_BATCH = 20
 LEASE = timedelta(minutes=5)
 TIMEOUT_SECONDS = 10.0
 CHANNELS = ("email", "sms", "whatsapp")
@@ -537,6 +539,8 @@ def _work_one(
     at = now()
     with database.transaction() as session:
         reminder = session.get_one(Reminder, reminder_id)
+        if reminder.status not in ("queued", "retried"):  # settled meanwhile (cancelled...)
+            return 0
         if not _still_owed(session, reminder):
             reminder.status, reminder.leased_until = "cancelled", None
             return 0
