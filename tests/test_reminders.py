@@ -20,11 +20,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.contracts.models import Contract
 from app.core.clock import today_jakarta
 from app.core.settings import Settings
+from app.reminders.service import plan
 from app.servicing.ledger import add_months
 from app.worker import run_once
 from tests.conftest import (
@@ -343,9 +344,9 @@ def test_the_plan_is_the_products_and_the_address_is_personal_data(client: TestC
     assert changed.status_code == 200, changed.text
     assert (changed.json()["reminder_days"], changed.json()["promise_reminder"]) == (
         [-5, 0, 3], False)  # fmt: skip
-    for plan, rule in (([1, 1], "reminder_days_repeated"), ([61], "less_than_equal"),
+    for days, rule in (([1, 1], "reminder_days_repeated"), ([61], "less_than_equal"),
                        (["1"], "int_type")):  # fmt: skip
-        refused = client.patch("/v1/products/MC", json={"reminder_days": plan}, headers=ADMIN)
+        refused = client.patch("/v1/products/MC", json={"reminder_days": days}, headers=ADMIN)
         assert refused.status_code == 422, refused.text
         [error] = refused.json()["errors"]
         assert error["rule"] == rule
@@ -442,3 +443,33 @@ def test_two_workers_send_each_message_once(
     for number in numbers:
         shown = client.get(f"/v1/contracts/{number}/reminders", headers=CS).json()["items"]
         assert [(r["status"], r["attempts"]) for r in shown] == [("sent", 1)] * 2
+
+
+def test_the_plan_takes_the_same_statements_for_one_contract_or_many(
+    client: TestClient, database: Any
+) -> None:
+    start = today_jakarta() - timedelta(days=45)
+    day = moved(add_months(start, 1) - timedelta(days=3), True)
+
+    def statements_of_plan() -> tuple[int, int]:
+        seen: list[str] = []
+
+        def count(*args: Any) -> None:
+            seen.append(args[2])
+
+        event.listen(database.engine, "before_cursor_execute", count)
+        try:
+            with database.sessions() as session, session.begin():
+                planned = plan(session, day)
+                session.rollback()
+        finally:
+            event.remove(database.engine, "before_cursor_execute", count)
+        return len(seen), planned
+
+    reachable_contract(client, database, start)
+    one = statements_of_plan()
+    for _ in range(4):
+        reachable_contract(client, database, start)
+    five = statements_of_plan()
+    assert (one[1], five[1]) == (2, 10)  # e-mail and SMS each
+    assert one[0] == five[0] <= 8
