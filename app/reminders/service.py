@@ -367,23 +367,53 @@ def _without_recipient(error: str, message: Outgoing) -> str:
     return shown[:300]
 
 
-def send_email(outlets: Outlets, message: Outgoing) -> None:
-    if not outlets.smtp_host:
-        raise RuntimeError("no SMTP server configured (KREDO_SMTP_HOST)")
-    # Lines up to RFC 5322's 998 characters: the subject is not folded (Python would fold it
-    # right after "Subject:", and some clients then show it with a leading space).
-    mail = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
-    mail["From"] = outlets.mail_from
-    mail["To"] = message.recipient
-    mail["Subject"] = message.subject
-    mail["Message-ID"] = make_msgid(f"reminder-{message.id}")
-    mail.set_content(message.body)
-    with smtplib.SMTP(outlets.smtp_host, outlets.smtp_port, timeout=TIMEOUT_SECONDS) as smtp:
-        if outlets.smtp_starttls:
-            smtp.starttls()
-        if outlets.smtp_username and outlets.smtp_password:
-            smtp.login(outlets.smtp_username, outlets.smtp_password)
-        smtp.send_message(mail)
+class Mailer:
+    """One SMTP connection for a batch's e-mails, opened when the first needs it and opened
+    again after an error; closed at the end of the batch."""
+
+    def __init__(self, outlets: Outlets) -> None:
+        self.outlets = outlets
+        self.smtp: smtplib.SMTP | None = None
+
+    def connection(self) -> smtplib.SMTP:
+        outlets = self.outlets
+        if not outlets.smtp_host:
+            raise RuntimeError("no SMTP server configured (KREDO_SMTP_HOST)")
+        if self.smtp is None:
+            smtp = smtplib.SMTP(outlets.smtp_host, outlets.smtp_port, timeout=TIMEOUT_SECONDS)
+            try:
+                if outlets.smtp_starttls:
+                    smtp.starttls()
+                if outlets.smtp_username and outlets.smtp_password:
+                    smtp.login(outlets.smtp_username, outlets.smtp_password)
+            except BaseException:
+                smtp.close()
+                raise
+            self.smtp = smtp
+        return self.smtp
+
+    def send(self, message: Outgoing) -> None:
+        # Lines up to RFC 5322's 998 characters: the subject is not folded (Python would fold
+        # it right after "Subject:", and some clients then show it with a leading space).
+        mail = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
+        mail["From"] = self.outlets.mail_from
+        mail["To"] = message.recipient
+        mail["Subject"] = message.subject
+        mail["Message-ID"] = make_msgid(f"reminder-{message.id}")
+        mail.set_content(message.body)
+        try:
+            self.connection().send_message(mail)
+        except (OSError, smtplib.SMTPException):
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            smtp, self.smtp = self.smtp, None
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
 
 
 def send_gateway(outlets: Outlets, client: httpx.Client, message: Outgoing) -> None:
@@ -405,11 +435,11 @@ def send_gateway(outlets: Outlets, client: httpx.Client, message: Outgoing) -> N
         raise RuntimeError(f"gateway answered {response.status_code}")
 
 
-def send(outlets: Outlets, client: httpx.Client, message: Outgoing) -> str | None:
+def send(outlets: Outlets, mailer: Mailer, client: httpx.Client, message: Outgoing) -> str | None:
     """Sends; gives the error (without the recipient), or none."""
     try:
         if message.channel == "email":
-            send_email(outlets, message)
+            mailer.send(message)
         else:
             send_gateway(outlets, client, message)
     except (OSError, smtplib.SMTPException, httpx.HTTPError, RuntimeError) as exc:
@@ -510,56 +540,59 @@ def work(
     stopping: Callable[[], bool],
 ) -> int:
     """Plan today once, then send one batch of what is due (the worker comes back at once
-    while there is more, after the webhook deliveries' turn). Gives how many were sent."""
+    while there is more, after the webhook deliveries' turn): checked in one transaction,
+    sent, recorded in one transaction (a worker killed between sends them again when the
+    lease runs out: at least once). Gives how many were sent."""
     plan_day(database, now())
-    sent = 0
     ids = claim(database, now())
-    for position, reminder_id in enumerate(ids):
-        if stopping():
-            _release(database, ids[position:])
-            break
-        sent += _work_one(database, client, outlets, reminder_id, now)
+    if not ids:
+        return 0
+    with database.transaction() as session:
+        outgoing = _ready(session, ids, now())
+    results: list[tuple[int, str | None, datetime]] = []
+    mailer = Mailer(outlets)
+    try:
+        for message in outgoing:
+            if stopping():
+                break
+            started = time.monotonic()
+            error = send(outlets, mailer, client, message)
+            log.info(
+                "reminder %s via %s: %s in %d ms", message.id, message.channel,
+                "sent" if error is None else "failed", (time.monotonic() - started) * 1000,
+            )  # fmt: skip
+            results.append((message.id, error, now()))
+    finally:
+        mailer.close()
+    with database.transaction() as session:
+        sent = sum(record(session, reminder_id, error, at) for reminder_id, error, at in results)
+        unsent = [m.id for m in outgoing[len(results) :]]
+        if unsent:  # stopping: free for the next worker at once
+            session.execute(
+                update(Reminder).where(Reminder.id.in_(unsent)).values(leased_until=None)
+            )
     return sent
 
 
-def _release(database: Database, ids: Iterable[int]) -> None:
-    with database.transaction() as session:
-        session.execute(
-            update(Reminder).where(Reminder.id.in_(list(ids))).values(leased_until=None)
-        )
-
-
-def _work_one(
-    database: Database,
-    client: httpx.Client,
-    outlets: Outlets,
-    reminder_id: int,
-    now: Callable[[], datetime],
-) -> int:
-    at = now()
-    with database.transaction() as session:
-        reminder = session.get_one(Reminder, reminder_id)
+def _ready(session: Session, ids: list[int], at: datetime) -> list[Outgoing]:
+    """Of the leased messages, those to send now; the others settled: cancelled when paid
+    meanwhile, left for their hours to pass when the rules forbid it now."""
+    outgoing = []
+    for reminder in session.scalars(select(Reminder).where(Reminder.id.in_(ids))):
         if reminder.status not in ("queued", "retried"):  # settled meanwhile (cancelled...)
-            return 0
+            continue
         if not _still_owed(session, reminder):
             reminder.status, reminder.leased_until = "cancelled", None
-            return 0
-        if not _allowed_now(session, reminder, at):
-            # Left for its hours to pass (then failed): never sent against the rules.
+        elif not _allowed_now(session, reminder, at):
+            # Never sent against the rules: it fails once its hours have passed.
             reminder.leased_until = None
             reminder.next_attempt_at = reminder.not_after + timedelta(seconds=1)
-            return 0
-        message = Outgoing(
-            reminder.id, reminder.channel, reminder.recipient, reminder.subject, reminder.body
-        )
-    started = time.monotonic()
-    error = send(outlets, client, message)
-    log.info(
-        "reminder %s via %s: %s in %d ms", reminder_id, message.channel,
-        "sent" if error is None else "failed", (time.monotonic() - started) * 1000,
-    )  # fmt: skip
-    with database.transaction() as session:
-        return int(record(session, reminder_id, error, now()))
+        else:
+            outgoing.append(
+                Outgoing(reminder.id, reminder.channel, reminder.recipient, reminder.subject,
+                         reminder.body)
+            )  # fmt: skip
+    return sorted(outgoing, key=lambda m: ids.index(m.id))
 
 
 # Reading.
