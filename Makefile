@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/kredo migrate
 	$(BIN)/kredo seed-demo --with-history
-	@echo "Serving on http://$(HOST):$(PORT) (interactive docs: http://$(HOST):$(PORT)/docs)"
+	@echo "Serving on http://$(HOST):$(PORT) (interactive docs: http://$(HOST):$(PORT)/docs), with the worker"
+	$(BIN)/kredo worker & worker=$$!; trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log --no-server-header
 
 lint: $(STAMP)
@@ -31,4 +32,4 @@ openapi: $(STAMP)
 	$(BIN)/kredo openapi
 
 clean:
-	rm -rf $(VENV) kredo.db kredo.db-wal kredo.db-shm .mypy_cache .ruff_cache
+	rm -rf $(VENV) kredo.db kredo.db-wal kredo.db-shm kredo.db.worker-lock .mypy_cache .ruff_cache

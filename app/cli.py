@@ -135,6 +135,24 @@ def _parser() -> argparse.ArgumentParser:
         help=_("write again the blocking keys of every known person, batch by batch (after an "
                "upgrade that adds a kind of key; progress on stderr)"),
     )  # fmt: skip
+    payments = commands.add_parser("payments", help=_("money in")).add_subparsers(
+        dest="payments_command", required=True
+    )
+    settlement = payments.add_parser(
+        "import",
+        help=_("post a bank's or payment point's settlement file, as POST /v1/payment-files "
+               "does (each bank reference once; the rest to suspense)"),
+    )  # fmt: skip
+    settlement.add_argument("file", type=Path)
+    settlement.add_argument("--channel", required=True,
+                            help=_("the file's layout: bank_va, convenience_store"))  # fmt: skip
+    settlement.add_argument("--user", required=True,
+                            help=_("the finance user the payments are received by"))  # fmt: skip
+    commands.add_parser(
+        "worker",
+        help=_("send what the outboxes hold (the day's reminders, webhook deliveries) until "
+               "SIGTERM; several on PostgreSQL, one at a time on SQLite"),
+    )  # fmt: skip
     openapi = commands.add_parser("openapi", help=_("write the OpenAPI document"))
     openapi.add_argument("--output", type=Path, default=PROJECT_ROOT / "openapi" / "openapi.json")
     return parser
@@ -174,6 +192,8 @@ def _run(args: argparse.Namespace, url: str) -> int:
         export_openapi(args.output)
         print(_("wrote {path}").format(path=args.output), file=sys.stderr)
         return 0
+    if args.command == "worker":
+        return _worker(url)
     database = Database(url)
     if args.command in ("customers", "negative-list"):
         try:
@@ -189,6 +209,8 @@ def _run(args: argparse.Namespace, url: str) -> int:
             return _rekey(database)
         if args.command == "prescreening":
             return _fit_weights(database, args)
+        if args.command == "payments":
+            return _payment_file(database, args.file, args.channel, args.user)
         with database.transaction() as session:
             if args.command == "seed-demo":
                 from app.demo import seed_demo
@@ -387,6 +409,63 @@ def _fit_weights(database: Database, args: argparse.Namespace) -> int:
             upper=fitted.model.upper,
             lower=fitted.model.lower,
         )
+    )  # fmt: skip
+    return 0
+
+
+def _worker(url: str) -> int:
+    from app.core.logging import configure_logging
+    from app.worker import is_sqlite, run, sqlite_lock
+
+    configure_logging(get_settings().log_level)
+    held = sqlite_lock(url) if is_sqlite(url) else None
+    if is_sqlite(url) and held is None:
+        print(_("kredo: a worker already runs on this SQLite database"), file=sys.stderr)
+        return 1
+    database = Database(url)
+    print(_("worker started; SIGTERM stops it"), file=sys.stderr, flush=True)
+    try:
+        run(database)
+    finally:
+        database.dispose()
+        if held is not None:
+            held.close()
+    print(_("worker stopped"), file=sys.stderr)
+    return 0
+
+
+def _payment_file(database: Database, path: Path, channel: str, username: str) -> int:
+    from app.auth.roles import Permission, allowed
+    from app.auth.service import principal_of
+    from app.payment_files.router import file_out
+    from app.payment_files.service import import_file
+
+    if not path.is_file():
+        print(_("kredo: no file {path}").format(path=path), file=sys.stderr)
+        return 1
+    with database.transaction() as session:
+        principal = principal_of(session, username)
+        if principal is None or not allowed(principal.role, Permission.PAYMENT_FILE):
+            print(_("kredo: {name} is no active finance user").format(name=username),
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        text = path.read_text(encoding="utf-8-sig")
+        started = time.monotonic()
+        upload = import_file(session, principal, channel, text, path.name)
+        out = file_out(session, upload)
+    seconds = time.monotonic() - started
+    print(json.dumps(out.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    print(
+        _("file {id}: {lines} lines, {posted} posted, {suspense} in suspense, {duplicates} "
+          "duplicates ({seconds} s)").format(
+            id=out.id,
+            lines=format_number(out.lines.lines),
+            posted=format_number(out.posted.lines),
+            suspense=format_number(out.suspense.lines),
+            duplicates=format_number(out.duplicates.lines),
+            seconds=f"{seconds:.1f}",
+        ),
+        file=sys.stderr,
     )  # fmt: skip
     return 0
 

@@ -36,6 +36,7 @@ from app.core.query import reject_unknown_query_parameters
 from app.core.settings import Settings, get_settings
 from app.documents.router import DOCUMENT_UPLOAD, UPLOAD_FORM_BYTES
 from app.documents.router import router as documents_router
+from app.payment_files.router import router as payment_files_router
 from app.prescreening.router import router as prescreening_router
 from app.reference.router import router as reference_router
 from app.scoring.router import router as scoring_router
@@ -44,6 +45,7 @@ from app.simulation.router import router as simulation_router
 from app.slik.router import router as slik_router
 from app.survey.router import router as survey_router
 from app.tracking.router import router as tracking_router
+from app.webhooks.router import router as webhooks_router
 
 DESCRIPTION = """\
 Credit origination for motor-vehicle leasing: an application travels from the dealer's
@@ -159,7 +161,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_router,
         approval_router,
         tracking_router,
+        webhooks_router,
         servicing_router,
+        payment_files_router,
         collection_router,
         slik_router,
         page_router,

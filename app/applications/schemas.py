@@ -8,7 +8,15 @@ married) or a company (with its board members, *pengurus*).
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, StrictInt, ValidationInfo, WrapValidator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationInfo,
+    WrapValidator,
+)
 from pydantic_core import PydanticCustomError
 
 from app.core import inputs
@@ -146,6 +154,30 @@ class Phone(_Form):
     number: str = Field(min_length=6, max_length=20, examples=["0812-3456-7890"])
 
 
+class ContactConsent(_Form):
+    """The channels the customer agreed to receive reminders on (none unless he says so)."""
+
+    email: StrictBool = False
+    sms: StrictBool = False
+    whatsapp: StrictBool = False
+
+
+class _Reachable(_Form):
+    """How reminders reach the customer himself: his e-mail, the channels he consented to,
+    and the language he reads them in."""
+
+    email: str | None = Field(
+        default=None,
+        max_length=254,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        examples=["siti.rahmawati@example.co.id"],
+    )
+    contact_consent: ContactConsent = Field(default_factory=ContactConsent)
+    language: Literal["id", "en"] = Field(
+        default="id", description="The language of the messages he is sent"
+    )
+
+
 class Address(_Form):
     street: str = Field(min_length=3, max_length=200, examples=["Jl. Kramat Raya No. 12"])
     rt: str | None = Field(default=None, pattern=r"^\d{1,3}$", examples=["005"])
@@ -182,7 +214,7 @@ class Employment(_Form):
     monthly_expenses: RupiahOrZero = Field(examples=[3_000_000])
 
 
-class IndividualApplicant(PersonIdentity):
+class IndividualApplicant(PersonIdentity, _Reachable):
     type: Literal["individual"] = "individual"
     marital_status: MaritalStatus
     spouse: Spouse | None = None
@@ -198,7 +230,7 @@ class BoardMember(PersonIdentity):
     position: BoardPosition
 
 
-class CompanyApplicant(_Form):
+class CompanyApplicant(_Reachable):
     type: Literal["company"] = "company"
     name: Text = Field(examples=["PT Maju Jaya Logistik"])
     legal_form: LegalForm

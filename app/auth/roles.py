@@ -34,10 +34,13 @@ class Permission(StrEnum):
     APPROVAL_READ = "approval:read"
     SCHEDULE_READ = "schedule:read"
     PAYMENT_POST = "payment:post"
+    PAYMENT_FILE = "payment_file"
+    WEBHOOK_MANAGE = "webhook:manage"
     CLOSE_OF_BUSINESS = "close_of_business"
     REPORT_READ = "report:read"
     COLLECTION_WORK = "collection:work"
     COLLECTION_ASSIGN = "collection:assign"
+    REMINDER_CONSENT = "reminder:consent"
     RESTRUCTURE_REQUEST = "restructure:request"
     RESTRUCTURE_DECIDE = "restructure:decide"
     RESTRUCTURE_READ = "restructure:read"
@@ -81,10 +84,17 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.APPROVAL_READ: frozenset({R.APPROVER}),
     Permission.SCHEDULE_READ: frozenset({R.COLLECTOR, R.FINANCE, R.CUSTOMER_SERVICE}),
     Permission.PAYMENT_POST: frozenset({R.FINANCE, R.COLLECTOR}),
+    # Settlement files, their suspense and its matching by hand: finance's back office.
+    Permission.PAYMENT_FILE: frozenset({R.FINANCE}),
+    # Webhooks: an admin for other systems, a dealer for its own contracts' events.
+    Permission.WEBHOOK_MANAGE: frozenset({R.ADMIN, R.DEALER}),
     Permission.CLOSE_OF_BUSINESS: frozenset({R.ADMIN}),
     Permission.REPORT_READ: frozenset({R.ADMIN, R.COLLECTOR}),
     Permission.COLLECTION_WORK: frozenset({R.COLLECTOR}),
     Permission.COLLECTION_ASSIGN: frozenset({R.ADMIN}),
+    # The debtor gives or withdraws his consent to reminders per channel, at a branch's
+    # counter or on a collector's call.
+    Permission.REMINDER_CONSENT: frozenset({R.CUSTOMER_SERVICE, R.COLLECTOR}),
     # Restructuring: the collector proposes, an approver decides (maker-checker by role).
     Permission.RESTRUCTURE_REQUEST: frozenset({R.COLLECTOR}),
     Permission.RESTRUCTURE_DECIDE: frozenset({R.APPROVER}),

@@ -226,6 +226,28 @@ def _holder(session: Session, which: ColumnElement[bool]) -> tuple[Principal, Ap
     return principal, api_key
 
 
+def principal_of(session: Session, username: str) -> Principal | None:
+    """An active user as a principal, for work an operator starts from the console."""
+    row = session.execute(
+        select(User, Branch.code)
+        .join(Branch, Branch.id == User.branch_id)
+        .where(User.username == username, User.active)
+    ).first()
+    if row is None:
+        return None
+    user, branch_code = row
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        role=Role(user.role),
+        branch_id=user.branch_id,
+        branch_code=branch_code,
+        dealer_id=user.dealer_id,
+        approval_limit=user.approval_limit,
+    )
+
+
 def touch_key(session: Session, key_id: int) -> None:
     """Record that a key was used, at most once per ``LAST_USED_RESOLUTION``."""
     now = utcnow()

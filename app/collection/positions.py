@@ -17,6 +17,7 @@ with that value date, a restructuring taking effect), ends their span when it ch
 the next. A month-end's positions are also written whole (``collection_positions``), for the
 portfolio report. Any past day's position is the span covering it, seen from that day."""
 
+from bisect import bisect_left
 from datetime import date, timedelta
 from typing import Any
 
@@ -472,3 +473,49 @@ def recompute_since(session: Session, contract: Contract, since: date) -> None:
         record_day(session, day, [contract.id])
         if is_month_end(day):
             write_month_end(session, day, rules, [contract.id])
+
+
+RECOMPUTE_CHUNK = 5000
+
+
+def recompute_many(session: Session, since: dict[int, date]) -> None:
+    """:func:`recompute_since` for many contracts, each from its own day, a day's contracts
+    recorded together."""
+    if not since:
+        return
+    days = list(
+        session.scalars(
+            select(CloseOfBusiness.business_date)
+            .where(CloseOfBusiness.business_date >= min(since.values()))
+            .order_by(CloseOfBusiness.business_date)
+        )
+    )
+    if not days:
+        return
+    first: dict[int, date] = {}
+    for contract_id, day in since.items():
+        at = bisect_left(days, day)
+        if at < len(days):
+            first[contract_id] = days[at]
+    by_day: dict[date, list[int]] = {}
+    for contract_id, day in first.items():
+        by_day.setdefault(day, []).append(contract_id)
+    for day, ids in by_day.items():
+        for start in range(0, len(ids), RECOMPUTE_CHUNK):
+            chunk = ids[start : start + RECOMPUTE_CHUNK]
+            ours = PositionSpan.contract_id.in_(chunk)
+            session.execute(delete(PositionSpan).where(ours, PositionSpan.valid_from >= day))
+            session.execute(
+                update(PositionSpan)
+                .where(ours, PositionSpan.valid_until >= day)
+                .values(valid_until=None)
+                .execution_options(synchronize_session=False)
+            )
+    rules = policy()
+    for day in days:
+        ids = sorted(c for c, d in first.items() if d <= day)
+        for start in range(0, len(ids), RECOMPUTE_CHUNK):
+            chunk = ids[start : start + RECOMPUTE_CHUNK]
+            record_day(session, day, chunk)
+            if is_month_end(day):
+                write_month_end(session, day, rules, chunk)

@@ -38,6 +38,9 @@ from app.core.errors import NotFound, problem_responses
 from app.core.i18n import format_date, gettext
 from app.core.idempotency import Idempotent
 from app.core.inputs import BusinessDate
+from app.core.privacy import SEES_PERSONAL_DATA
+from app.reminders import service as reminders
+from app.reminders.schemas import ReminderConsent, ReminderList
 
 router = APIRouter(prefix="/v1", tags=["collection"])
 ScheduleReader = Annotated[Principal, Depends(require(Permission.SCHEDULE_READ))]
@@ -47,6 +50,7 @@ Collector = Annotated[Principal, Depends(require(Permission.COLLECTION_WORK))]
 HolidayReader = Annotated[Principal, Depends(require(Permission.REFERENCE_READ))]
 Assigner = Annotated[Principal, Depends(require(Permission.COLLECTION_ASSIGN))]
 ActionReader = Annotated[Principal, Depends(require(Permission.SCHEDULE_READ))]
+ConsentTaker = Annotated[Principal, Depends(require(Permission.REMINDER_CONSENT))]
 
 
 @router.get(
@@ -194,7 +198,35 @@ def remove_holiday(day: BusinessDate, session: DbSession, _: Closer) -> Response
 def list_actions(number: str, session: DbSession, principal: ActionReader) -> ActionList:
     contract = get_visible(session, principal, number)
     return ActionList(
-        items=[ActionOut.model_validate(a) for a in work.actions_of(session, contract)]
+        items=[ActionOut.model_validate(a) for a in work.actions_of(session, contract)],
+        reminders=reminders.of_contract(
+            session, contract, principal.role in SEES_PERSONAL_DATA, ["sent"]
+        ),
+    )
+
+
+@router.put(
+    "/contracts/{number}/reminder-consent",
+    summary="The debtor gives or withdraws his consent to reminders, per channel",
+    responses=problem_responses(403, 404),
+)
+def set_reminder_consent(
+    number: str, data: ReminderConsent, session: DbSession, principal: ConsentTaker
+) -> ReminderConsent:
+    contract = get_visible(session, principal, number)
+    reminders.set_consent(session, principal, contract, data.model_dump())
+    return data
+
+
+@router.get(
+    "/contracts/{number}/reminders",
+    summary="The contract's reminders of its plan, by day, each with its status",
+    responses=problem_responses(403, 404),
+)
+def list_reminders(number: str, session: DbSession, principal: ActionReader) -> ReminderList:
+    contract = get_visible(session, principal, number)
+    return ReminderList(
+        items=reminders.of_contract(session, contract, principal.role in SEES_PERSONAL_DATA)
     )
 
 

@@ -10,6 +10,7 @@ from app.collection.letters import warning_letter_text, warning_letter_title
 from app.core.clock import JAKARTA
 from app.core.i18n import N_
 from app.core.inputs import BusinessDate, BusinessInstant, FreeText, PositiveRupiah, RequestModel
+from app.reminders.schemas import ReminderOut
 
 
 class PositionOut(BaseModel):
@@ -245,6 +246,9 @@ class ActionOut(BaseModel):
 
 class ActionList(BaseModel):
     items: list[ActionOut]
+    reminders: list[ReminderOut] = Field(
+        default_factory=list, description="The reminders sent to the debtor, by day"
+    )
 
 
 class ConsentIn(RequestModel):

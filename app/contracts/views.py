@@ -13,7 +13,7 @@ from app.contracts.models import Contract, ContractEvent
 from app.contracts.schemas import ContractOut, ContractPage, ContractSummary, EventOut
 from app.core.inputs import STORED
 from app.core.pagination import encode_cursor
-from app.core.privacy import SEES_PERSONAL_DATA, mask_nik, mask_phone, mask_text
+from app.core.privacy import SEES_PERSONAL_DATA, mask_email, mask_nik, mask_phone, mask_text
 from app.reference.models import Branch, Dealer, Product
 
 
@@ -35,6 +35,7 @@ _MASKS: dict[str, Callable[[str], str]] = {
     "phone": mask_phone,
     "street": mask_text,
     "kelurahan": mask_text,
+    "email": mask_email,
 }
 
 

@@ -26,6 +26,12 @@ def mask_phone(phone: str) -> str:
     return phone[:6] + "*" * max(len(phone) - 9, 0) + phone[-3:] if len(phone) > 9 else "***"
 
 
+def mask_email(email: str) -> str:
+    """``siti@example.co.id`` → ``s***@example.co.id``."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
 def mask_text(_value: str) -> str:
     """Free text (an address, a mother's name) cannot be partly shown safely."""
     return "***"

@@ -45,6 +45,23 @@ class Settings(BaseSettings):
     # session lasts after logging in.
     session_secret: SecretStr | None = Field(default=None, min_length=32)
     session_minutes: int = Field(default=480, ge=1, le=7 * 24 * 60)
+    # Money in: the company's prefix of its virtual-account numbers (the digits its banks
+    # assigned it); the rest of the 16 digits is the contract's and a check digit.
+    va_prefix: str = Field(default="88080", pattern=r"^[0-9]{3,8}$")
+    # The worker: how long it holds a webhook endpoint between two recorded attempts (longer
+    # than a delivery's timeout); a killed worker's endpoint is taken up after it.
+    worker_lease_seconds: int = Field(default=60, ge=1, le=3600)
+    # Reminders (the worker sends them): e-mail through this SMTP server (none: e-mail
+    # reminders fail, visibly, on the contract), SMS and WhatsApp through an HTTP gateway that
+    # takes a JSON POST with the key as a bearer token.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "Kredo <pengingat@kredo.invalid>"
+    sms_gateway_url: str | None = None
+    sms_gateway_key: SecretStr | None = None
 
     # Documents and photos: the folder their content is kept in, by SHA-256 (created when
     # needed; back it up with the database), and the largest file taken.

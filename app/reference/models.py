@@ -4,12 +4,23 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import ClassVar
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Numeric, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Numeric,
+    String,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base
 
 HEAD_OFFICE = "HO"
+# Three days and one day before the due date, one and seven days after.
+DEFAULT_REMINDER_DAYS = (-3, -1, 1, 7)
 
 
 class FormCategory(StrEnum):
@@ -91,4 +102,11 @@ class Product(Base):
     arrears_tolerance: Mapped[int] = mapped_column(BigInteger, default=10_000)
     allocation_order: Mapped[str] = mapped_column(String(20), default="installment_first")
     settlement_fee_rate: Mapped[Decimal] = mapped_column(Numeric(6, 5), default=Decimal(0))
+    # The reminder plan (app.reminders): the days before (negative) and after the due date a
+    # reminder goes out, and whether one goes the day before a promised payment.
+    reminder_days: Mapped[list[int]] = mapped_column(
+        JSON, default=lambda: list(DEFAULT_REMINDER_DAYS),
+        server_default="[-3, -1, 1, 7]",
+    )  # fmt: skip
+    promise_reminder: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     active: Mapped[bool] = mapped_column(Boolean, default=True)

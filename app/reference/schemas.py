@@ -3,7 +3,8 @@
 from decimal import Decimal
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic_core import PydanticCustomError
 
 from app.core.inputs import RequestModel, Rupiah
 from app.reference.models import FormCategory
@@ -138,6 +139,25 @@ class AreaOut(BaseModel):
 AllocationOrder = Literal["installment_first", "late_charge_first"]
 
 
+def _plan(days: list[int]) -> list[int]:
+    if len(set(days)) != len(days):
+        raise PydanticCustomError("reminder_days_repeated", "Each day once in the reminder plan.")
+    return sorted(days)
+
+
+ReminderDays = Annotated[
+    list[Annotated[StrictInt, Field(ge=-30, le=60)]],
+    Field(
+        max_length=10,
+        description="The days relative to the due date a reminder goes out (-3: three days "
+        "before, 1: the day after); moved to the day before (before the due date) or after "
+        "(from it on) when it is a Sunday or holiday",
+        examples=[[-3, -1, 1, 7]],
+    ),
+    AfterValidator(_plan),
+]
+
+
 class ProductIn(_In):
     code: Annotated[str, Field(pattern=r"^[A-Z]{2,10}$", max_length=10, examples=["MC"])]
     name: Name = Field(examples=["Pembiayaan Sepeda Motor"])
@@ -178,6 +198,10 @@ class ProductIn(_In):
         decimal_places=5,
         description="Early settlement fee, as a share of the principal outstanding",
     )
+    reminder_days: ReminderDays = Field(default_factory=lambda: [-3, -1, 1, 7])
+    promise_reminder: StrictBool = Field(
+        default=True, description="A reminder the day before a promised payment"
+    )
 
 
 class ProductPatch(_In):
@@ -195,6 +219,8 @@ class ProductPatch(_In):
     settlement_fee_rate: Decimal | None = Field(
         default=None, ge=0, lt=Decimal("0.1"), decimal_places=5
     )
+    reminder_days: ReminderDays | None = None
+    promise_reminder: StrictBool | None = None
     active: StrictBool | None = None
 
 
@@ -212,6 +238,8 @@ class ProductOut(_Out):
                     "arrears_tolerance": 10_000,
                     "allocation_order": "installment_first",
                     "settlement_fee_rate": "0.00000",
+                    "reminder_days": [-3, -1, 1, 7],
+                    "promise_reminder": True,
                     "active": True,
                 }
             ]
@@ -227,6 +255,8 @@ class ProductOut(_Out):
     arrears_tolerance: int
     allocation_order: str
     settlement_fee_rate: Decimal
+    reminder_days: list[int]
+    promise_reminder: bool
     active: bool
 
 

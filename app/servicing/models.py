@@ -55,6 +55,8 @@ class LoanAccount(Base):
     settlement_fee_rate: Mapped[Decimal] = mapped_column(Numeric(6, 5))
     # The first day without a position: the pay-off day, or the day after the write-off.
     off_book_from: Mapped[date | None] = mapped_column(Date, index=True)
+    # Where the customer pays in (app.servicing.virtual_accounts); settlement files name it.
+    virtual_account: Mapped[str | None] = mapped_column(String(16), unique=True, index=True)
 
 
 class Installment(Base):

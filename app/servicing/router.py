@@ -203,6 +203,7 @@ def list_installments(
     balance = _balance(session, contract, on)
     return InstallmentsOut(
         contract_number=number,
+        virtual_account=account_of(session, contract).virtual_account,
         restructured_on=restructuring.restructured_on(session, contract),
         balance=_balance_out(balance),
         items=[

@@ -141,6 +141,8 @@ class Line:
         return self.due.amount - self.paid_interest - self.paid_principal - self.waived_interest
 
     def late_charge_accrued(self, terms: Terms) -> int:
+        if self.late_base == 0:  # never late (most lines): no Decimal arithmetic to do
+            return 0
         accrued = rupiah(terms.late_charge_rate * self.late_base)
         if terms.late_charge_cap is not None:
             accrued = min(accrued, rupiah(terms.late_charge_cap * self.due.amount))
@@ -491,3 +493,78 @@ def last_day_of(schedule: list[Due], movements: list[Movement], after: date) -> 
     it are complete (credit applied to every due date included)."""
     days = [after, *(d.due_date for d in schedule), *(m.value_date for m in movements)]
     return max(days) + timedelta(days=1)
+
+
+def resume(
+    terms: Terms,
+    schedule: list[Due],
+    before: list[Allocation],
+    movements: list[Movement],
+    since: date,
+    until: date,
+) -> Ledger:
+    """:func:`run` from ``since`` on, for a contract not paid off before ``since`` whose
+    schedule no restructuring changed: the standing at
+    the start of ``since`` is rebuilt from ``before``, the allocations a replay made before
+    that day (what each installment was paid and waived, the credit held, and each late day's
+    unpaid amount, summed as the late charge's base), and only the movements from ``since``
+    are replayed. The ledger's ``allocations`` are then those from ``since`` on; everything
+    else is what :func:`run` gives."""
+    assert all(d.in_force_from is None and d.superseded_on is None for d in schedule)
+    lines = [Line(d) for d in sorted(schedule, key=lambda d: (d.due_date, d.number))]
+    by_number = {line.due.number: line for line in lines}
+    credit = 0
+    unpaid_moves: dict[int, list[tuple[date, int]]] = {}
+    for a in before:
+        assert a.value_date < since
+        if a.key is None:  # credit spent (on a due date, or pooled into a payment)
+            credit -= a.amount
+        elif a.component == Component.CREDIT:
+            credit += a.amount
+        elif a.component == Component.REFUND:
+            credit -= a.amount
+        if a.number is None:
+            continue
+        line = by_number[a.number]
+        if a.component == Component.INTEREST:
+            line.paid_interest += a.amount
+        elif a.component == Component.PRINCIPAL:
+            line.paid_principal += a.amount
+        elif a.component == Component.LATE_CHARGE:
+            line.paid_late_charge += a.amount
+        elif a.component == Component.LATE_CHARGE_WAIVED:
+            line.waived_late_charge += a.amount
+        elif a.component == Component.INTEREST_WAIVED:
+            line.waived_interest += a.amount
+        if a.component in (Component.INTEREST, Component.PRINCIPAL, Component.INTEREST_WAIVED):
+            unpaid_moves.setdefault(a.number, []).append((a.value_date, a.amount))
+    for line in lines:
+        # The late base: each day from the due date to the day before ``since``, the amount
+        # unpaid at that day's end; and the day the installment was paid in full.
+        unpaid, cursor = line.due.amount, line.due.due_date
+        for day, amount in sorted(unpaid_moves.get(line.due.number, [])):
+            if day > cursor:
+                line.late_base += unpaid * (day - cursor).days
+                cursor = day
+            unpaid -= amount
+            if unpaid == 0 and line.settled_on is None:
+                line.settled_on = day
+        if since > cursor:
+            line.late_base += unpaid * (since - cursor).days
+    ledger = Ledger(terms, lines, credit=credit)
+    ledger._day = since
+    by_day: dict[date, list[Movement]] = {}
+    for movement in sorted(movements, key=lambda m: (m.value_date, m.key)):
+        if since <= movement.value_date <= until:
+            by_day.setdefault(movement.value_date, []).append(movement)
+    days = set(by_day) | {since}
+    days.update(line.due.due_date for line in lines if since <= line.due.due_date <= until)
+    last = max(by_day, default=since)
+    for day in sorted(days):
+        if day > last and ledger.credit == 0:
+            # Nothing is left to apply on a later due date: the replay has made every
+            # allocation it will (a balance read from the ledger accrues the days after).
+            return ledger
+        ledger.process(day, by_day.get(day, []))
+    ledger._move_to(max(until, since))
+    return ledger

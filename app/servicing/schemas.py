@@ -84,6 +84,7 @@ class InstallmentsOut(BaseModel):
             "examples": [
                 {
                     "contract_number": "JKT01-2026-MC-000042",
+                    "virtual_account": "8808000000000429",
                     "restructured_on": None,
                     "balance": BALANCE_EXAMPLE,
                     "items": [
@@ -109,6 +110,9 @@ class InstallmentsOut(BaseModel):
     )
 
     contract_number: str
+    virtual_account: str | None = Field(
+        description="The number the customer pays into at a bank or a payment point"
+    )
     restructured_on: date | None = Field(
         description="When the current schedule was approved, for a restructured contract"
     )
