@@ -6,7 +6,6 @@ package) and the Sunday rule, without the service's code."""
 import calendar as cal
 import copy
 import json
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
@@ -37,6 +36,7 @@ from tests.conftest import (
     FINANCE,
     application,
     force_state,
+    free_port,
     submit,
 )
 from tests.test_collection import pay
@@ -66,13 +66,6 @@ class Mailbox:
             "id": str(mail["Message-ID"]),
         })  # fmt: skip
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -261,6 +254,50 @@ def test_a_month_of_reminders_with_the_worker_and_a_real_smtp_server(
     assert len(history["reminders"]) == 2 * len(expected)
     assert {r["status"] for r in history["reminders"]} == {"sent"}
     assert [a["result"] for a in history["items"]] == ["promise_to_pay"]
+
+
+def test_a_promise_made_today_for_tomorrow_is_reminded_of_today(
+    client: TestClient, database: Any, smtp: tuple[Mailbox, int], gateway: Receiver
+) -> None:
+    """The worker plans a day at its first round; a promise a collector records later that
+    day, for the next day, is still reminded of on its eve: today."""
+    today = today_jakarta()
+    if not contact_day(today):
+        pytest.skip("no collection action is taken on a Sunday or a holiday")
+    mailbox, port = smtp
+    settings = Settings(
+        database_url="sqlite://", smtp_host="127.0.0.1", smtp_port=port,
+        sms_gateway_url=gateway.url("/sms"), sms_gateway_key="gateway-key",
+    )  # fmt: skip
+    number = reachable_contract(client, database, today - timedelta(days=40))
+    morning, noon = (datetime.combine(today, hour, tzinfo=WIB) for hour in (time(7, 30), time(12)))
+    with httpx.Client() as http:
+        run_once(database, http, now=stopped(morning), settings=settings)
+    promised = today + timedelta(days=1)
+    made = client.post(
+        f"/v1/contracts/{number}/collection-actions",
+        headers=COLLECTOR,
+        json={
+            "kind": "reminder_call",
+            "performed_at": datetime.combine(today, time(10), WIB).isoformat(),
+            "place": "billing_address",
+            "person": "debtor",
+            "result": "promise_to_pay",
+            "promise_date": str(promised),
+            "promise_amount": 500_000,
+        },
+    )
+    assert made.status_code == 201, made.text
+    shown = client.get(f"/v1/contracts/{number}/reminders", headers=COLLECTOR).json()["items"]
+    promise = sorted((r["channel"], r["day"], r["status"]) for r in shown if r["kind"] == "promise")
+    assert promise == [("email", str(today), "queued"), ("sms", str(today), "queued")]
+    mailbox.clock = noon
+    with httpx.Client() as http:
+        run_once(database, http, now=stopped(noon), settings=settings)
+    promises = [m for m in mailbox.messages if m["subject"].startswith("Janji bayar Anda")]
+    assert len(promises) == 1
+    assert indonesian_date(promised) in promises[0]["body"]
+    assert rupiah(500_000) in promises[0]["body"]
 
 
 def moved_to(database: Any, number: str, province: str) -> None:

@@ -28,6 +28,7 @@ from app.core.clock import JAKARTA, today_jakarta
 from app.core.errors import Conflict, FieldError, Unprocessable, invalid
 from app.core.i18n import _
 from app.reference.models import Branch
+from app.reminders.service import plan as plan_reminders
 from app.servicing import repossession
 from app.servicing.ledger import balance_of
 from app.servicing.models import Collateral
@@ -138,6 +139,10 @@ def record(
     session.flush()
     log_event(session, contract, data["kind"], principal, reason=action.letter_number,
               payload={"action_id": action.id, "result": action.result})  # fmt: skip
+    today = today_jakarta()
+    if action.result == "promise_to_pay" and performed.astimezone(JAKARTA).date() == today:
+        # A promise for tomorrow is reminded of today, whose plan may have run this morning.
+        plan_reminders(session, today, installments=False)
     if data["kind"] == "repossession" and data["result"] == "handed_over":
         # The vehicle is in the company's hands: the contract waits for the auction.
         reason = f"Vehicle repossessed, {contract.number}"

@@ -264,9 +264,10 @@ def _promises_due(session: Session, day: date, holidays: set[date]) -> list[Due]
     ]
 
 
-def plan(session: Session, day: date) -> int:
+def plan(session: Session, day: date, *, installments: bool = True) -> int:
     """The messages of ``day`` (a Jakarta date), queued; gives how many. Nothing on a Sunday
-    or holiday (their plan days land on a contact day next to them)."""
+    or holiday (their plan days land on a contact day next to them). Planning again plans
+    only what is missing; ``installments=False``: the promises alone (one made today)."""
     holidays = holidays_around(session, day)
     if not contact_day(day, holidays):
         return 0
@@ -279,7 +280,8 @@ def plan(session: Session, day: date) -> int:
         )
     }
     rows: list[dict[str, Any]] = []
-    for due in _installments_due(session, day, holidays) + _promises_due(session, day, holidays):
+    dues = _installments_due(session, day, holidays) if installments else []
+    for due in dues + _promises_due(session, day, holidays):
         applicant = due.application["applicant"]
         reachable = [
             (channel, recipient)
