@@ -300,6 +300,27 @@ def test_a_promise_made_today_for_tomorrow_is_reminded_of_today(
     assert rupiah(500_000) in promises[0]["body"]
 
 
+def test_a_reminder_asks_only_for_what_is_still_owed(client: TestClient, database: Any) -> None:
+    """Part of an installment paid after its due date: the reminder seven days after asks for
+    the rest, the principal and interest the installments list shows still owed."""
+    start = today_jakarta() - timedelta(days=75)
+    number = reachable_contract(client, database, start)
+    first = client.get(f"/v1/contracts/{number}/installments", headers=FINANCE).json()["items"][0]
+    due = date.fromisoformat(first["due_date"])
+    pay(client, number, 400_000, due + timedelta(days=2), "VA-PART-1")
+    owed = client.get(f"/v1/contracts/{number}/installments", headers=FINANCE).json()["items"][0]
+    assert 0 < owed["outstanding"] < first["amount"] - 300_000  # most of it went to the installment
+    day = moved(due + timedelta(days=7), False)
+    with database.transaction() as session:
+        assert plan(session, day) == 2  # e-mail and SMS
+    shown = client.get(f"/v1/contracts/{number}/reminders", headers=COLLECTOR).json()["items"]
+    assert {(r["kind"], r["due_date"], r["day"]) for r in shown} == {
+        ("after_due", str(due), str(day))
+    }
+    assert all(rupiah(owed["outstanding"]) in r["body"] for r in shown)
+    assert not any(rupiah(first["amount"]) in r["body"] for r in shown)
+
+
 def moved_to(database: Any, number: str, province: str) -> None:
     """The debtor's address in another province (test set-up: the stored application)."""
     with database.transaction() as session:

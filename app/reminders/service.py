@@ -27,7 +27,7 @@ from email.utils import make_msgid
 from typing import Any
 
 import httpx
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,7 @@ from app.core.settings import Settings
 from app.reference.models import Product
 from app.reminders.models import Reminder, ReminderDay
 from app.reminders.schemas import ReminderOut
-from app.servicing.models import Installment, LoanAccount, Payment
+from app.servicing.models import Allocation, Installment, LoanAccount, Payment
 
 log = logging.getLogger("kredo.reminders")
 
@@ -185,11 +185,21 @@ def _installments_due(session: Session, day: date, holidays: set[date]) -> list[
                 wanted[product_id].setdefault(planned - timedelta(days=offset), kind)
     if not wanted:
         return []
+    # What is still owed of the installment: a part paid is not asked for again.
+    paid = (
+        select(func.coalesce(func.sum(Allocation.amount), 0))
+        .where(
+            Allocation.contract_id == Installment.contract_id,
+            Allocation.installment_id == Installment.id,
+            Allocation.component.in_(("principal", "interest")),
+        )
+        .scalar_subquery()
+    )
     rows = session.execute(
         select(
             Installment.id, Installment.contract_id, Installment.number, Installment.due_date,
-            Installment.amount, Contract.product_id, Contract.number, Contract.application,
-            LoanAccount.virtual_account,
+            Installment.amount - paid, Contract.product_id, Contract.number,
+            Contract.application, LoanAccount.virtual_account,
         )
         .join(Contract, Contract.id == Installment.contract_id)
         .join(LoanAccount, LoanAccount.contract_id == Contract.id)
