@@ -225,6 +225,7 @@ def _check_one_debtor(
         assert debtor is not None
         collateral = session.scalar(select(Collateral).where(Collateral.contract_id == contract.id))
         balance = balance_of(session, contract, end)
+        assert balance.late_charge_owed > 0  # five days or more late: Denda is owed
         financed = sum(i.principal for i in schedule)
         interest = sum(i.interest for i in schedule)
         product = "CAR" if "-CAR-" in contract.number else "MC"
@@ -266,7 +267,7 @@ def _check_one_debtor(
             "Realisasi atau Pencairan Bulan Berjalan": str(
                 financed if account.disbursed_on >= end.replace(day=1) else 0
             ),
-            "Denda": "",
+            "Denda": str(balance.late_charge_owed),
             "Baki Debet": str(balance.outstanding_principal),
             "Nilai dalam Mata Uang Asal": "",
             "Kode Kualitas Kredit": str(kol(balance.days_past_due)),

@@ -24,6 +24,7 @@ from app.core.i18n import N_, gettext
 from app.core.settings import get_settings
 from app.prescreening.models import ContractParty, Customer
 from app.reference.models import Product
+from app.servicing.ledger import balance_of
 from app.servicing.models import (
     Allocation,
     Collateral,
@@ -336,7 +337,21 @@ def _bad_since(kol: int, dpd: int, end: date, bands: KolBands) -> date | None:
     return end - timedelta(days=dpd - first_day)
 
 
-def facility_row(f: Any, lists: Lists, end: date, first: date, bands: KolBands) -> Row:
+def late_charges(session: Session, facilities: Sequence[Any], end: date) -> dict[int, int]:
+    """Denda: the late charges owed at the month-end by the facilities on the book that are
+    in arrears, from the ledger's one balance (a facility not late owes none; the month-end
+    positions keep days and amounts, not charges, so only these few are replayed)."""
+    owed: dict[int, int] = {}
+    for f in facilities:
+        if f.condition == ACTIVE and f.days_past_due > 0:
+            contract = session.get_one(Contract, f.contract_id)
+            owed[f.contract_id] = balance_of(session, contract, end).late_charge_owed
+    return owed
+
+
+def facility_row(
+    f: Any, lists: Lists, end: date, first: date, bands: KolBands, late_charge: int | None
+) -> Row:
     applicant = (f.application or {}).get("applicant", {})
     city = (applicant.get("address") or {}).get("city")
     dpd = f.days_past_due
@@ -381,7 +396,7 @@ def facility_row(f: Any, lists: Lists, end: date, first: date, bands: KolBands) 
         "Realisasi atau Pencairan Bulan Berjalan": str(
             financed if first <= f.disbursed_on <= end else 0
         ),
-        "Denda": "",
+        "Denda": "" if late_charge is None else str(late_charge),
         "Baki Debet": str(max(int(f.outstanding_principal), 0)),
         "Nilai dalam Mata Uang Asal": "",
         "Kode Kualitas Kredit": str(f.kol),
@@ -583,10 +598,12 @@ def rows_of(session: Session, year: int, month: int) -> dict[str, list[Row]]:
     lists = code_lists(session)
     facilities = _facilities(session, first, end)
     bands = policy().kol_bands
+    owed = late_charges(session, facilities, end)
     segments: dict[str, list[Row]] = {name: [] for name in ORDER}
     debtors: dict[int, Any] = {}
     for f in facilities:
-        segments["F01"].append(facility_row(f, lists, end, first, bands))
+        late = owed.get(f.contract_id, 0) if f.condition != WRITTEN_OFF else None
+        segments["F01"].append(facility_row(f, lists, end, first, bands, late))
         segments["A01"].append(_collateral_row(f, lists))
         debtors[f.debtor_id] = f  # the latest facility's form describes the debtor
     for debtor_id in sorted(debtors):
