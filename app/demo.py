@@ -283,6 +283,15 @@ def seed_demo(session: Session) -> list[tuple[DemoUser, str]]:
             for name, code, label, maps in SLIK_CODES
         )
         session.flush()
+    # Each demo branch's office code for SLIK (OJK registers a company's offices; an admin keeps
+    # the real ones in the code list ``branch``), where the list has none for it.
+    offices = session.execute(select(SlikCode.code, SlikCode.maps).where(SlikCode.list == "branch"))
+    taken = {(maps or "").lower(): code for code, maps in offices}
+    for number, (code, name, _city) in enumerate(BRANCHES, start=1):
+        office = f"{number:03d}"
+        if code.lower() not in taken and office not in taken.values():
+            session.add(SlikCode(list="branch", code=office, label=name, maps=code, active=True))
+    session.flush()
 
     areas = {a.code: a.id for a in session.scalars(select(Area))}
     known_users = set(session.scalars(select(User.username)))

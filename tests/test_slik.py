@@ -17,11 +17,12 @@ from app.contracts.models import Contract
 from app.core.clock import today_jakarta
 from app.core.database import Database
 from app.prescreening.models import ContractParty, Customer
+from app.reference.models import Branch
 from app.servicing.ledger import balance_of
 from app.servicing.models import Collateral, Installment, LoanAccount, Restructuring
 from app.slik import rules
 from app.slik.layout import HEADER, KEYS, ORDER, REPORTER_TYPE, SEGMENTS, SEPARATOR
-from app.slik.models import SlikReportedRow
+from app.slik.models import SlikCode, SlikReportedRow
 from tests.conftest import (
     ADMIN,
     ANALYST,
@@ -230,6 +231,13 @@ def _check_one_debtor(
         interest = sum(i.interest for i in schedule)
         product = "CAR" if "-CAR-" in contract.number else "MC"
         disbursed = f"{account.disbursed_on:%Y%m%d}"
+        # The office code OJK registered for the contract's branch, from the admin's list.
+        branch = session.get_one(Branch, contract.branch_id)
+        office = session.scalar(
+            select(SlikCode.code).where(SlikCode.list == "branch", SlikCode.maps == branch.code)
+        )
+        assert office is not None
+        assert len(office) == 3
         expected = {
             "Flag Detail": "D",
             "Nomor Rekening Fasilitas": contract.number.replace("-", ""),
@@ -286,7 +294,7 @@ def _check_one_debtor(
             "Kode Kondisi": "00",
             "Tanggal Kondisi": "",
             "Keterangan": "",
-            "Kode Kantor Cabang": f"{contract.branch_id:03d}",
+            "Kode Kantor Cabang": office,
             "Operasi Data": "C",
         }
         assert list(row) == list(expected)

@@ -20,7 +20,15 @@ SEPARATOR = "|"
 Kind = Literal["text", "number", "date", "month", "code"]
 
 # The code lists an admin maintains (table ``slik_codes``), by name.
-LISTS = ("debtor_kind", "facility_kind", "collateral_kind", "region", "sector", "occupation")
+LISTS = (
+    "debtor_kind",
+    "facility_kind",
+    "collateral_kind",
+    "region",
+    "sector",
+    "occupation",
+    "branch",
+)
 
 YES_NO = ("Y", "T")
 OPERATIONS = ("C", "U", "D")  # create, update, delete (the guideline's Operasi Data)
@@ -47,7 +55,7 @@ def _f(
 
 
 _DETAIL = _f("Flag Detail", 1, codes=("D",))
-_BRANCH = _f("Kode Kantor Cabang", 3)
+_BRANCH = _f("Kode Kantor Cabang", 3, codes="branch")  # the office codes OJK registered
 _OPERATION = _f("Operasi Data", 1, codes=OPERATIONS)
 FACILITY_SEGMENTS = ("F01", "F02", "F03", "F04", "F05", "F06")
 

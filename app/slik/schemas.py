@@ -8,7 +8,7 @@ from app.core.inputs import RequestModel
 from app.slik.layout import LISTS
 
 CodeList = Literal["debtor_kind", "facility_kind", "collateral_kind", "region", "sector",
-                   "occupation"]  # fmt: skip
+                   "occupation", "branch"]  # fmt: skip
 assert set(get_args(CodeList)) == set(LISTS)
 
 

@@ -23,7 +23,7 @@ from app.core.errors import Unprocessable
 from app.core.i18n import N_, gettext
 from app.core.settings import get_settings
 from app.prescreening.models import ContractParty, Customer
-from app.reference.models import Product
+from app.reference.models import Branch, Product
 from app.servicing.ledger import balance_of
 from app.servicing.models import (
     Allocation,
@@ -196,6 +196,7 @@ def _facilities(session: Session, first: date, end: date) -> list[Any]:
             standing,
             Contract.number,
             Contract.branch_id,
+            Branch.code.label("branch_code"),
             Contract.application,
             Contract.applicant_name,
             Contract.chassis_number,
@@ -225,6 +226,7 @@ def _facilities(session: Session, first: date, end: date) -> list[Any]:
         )
         .join(Contract, Contract.id == standing.c.contract_id)
         .join(Product, Product.id == Contract.product_id)
+        .join(Branch, Branch.id == Contract.branch_id)
         .join(LoanAccount, LoanAccount.contract_id == Contract.id)
         .join(applicant, applicant.c.contract_id == Contract.id)
         .join(Customer, Customer.id == applicant.c.customer_id)
@@ -307,10 +309,6 @@ def cif(customer_id: int) -> str:
 
 def account(number: str) -> str:
     return rules.alphanumeric(number)
-
-
-def _branch(branch_id: int) -> str:
-    return f"{branch_id:03d}"
 
 
 def _rate(financed: int | None, interest: int | None, tenor: int) -> str:
@@ -413,7 +411,7 @@ def facility_row(
         "Kode Kondisi": f.condition,
         "Tanggal Kondisi": rules.clean(f.condition_on),
         "Keterangan": "",
-        "Kode Kantor Cabang": _branch(f.branch_id),
+        "Kode Kantor Cabang": lists.code("branch", f.branch_code),
         "Operasi Data": "C",
     }
     return {k: rules.clean(v) for k, v in row.items()}
@@ -467,7 +465,7 @@ def _person_row(f: Any, lists: Lists) -> Row:
         "Melanggar BMPK": "T",
         "Melampaui BMPK": "T",
         "Nama Gadis Ibu Kandung": f.mother_maiden_name,
-        "Kode Kantor Cabang": _branch(f.branch_id),
+        "Kode Kantor Cabang": lists.code("branch", f.branch_code),
         "Operasi Data": "C",
     }
     return {k: rules.clean(v) for k, v in row.items()}
@@ -503,7 +501,7 @@ def _company_row(f: Any, lists: Lists) -> Row:
         "Lembaga Pemeringkat": "",
         "Tanggal Pemeringkatan": "",
         "Nama Grup Debitur": "",
-        "Kode Kantor Cabang": _branch(f.branch_id),
+        "Kode Kantor Cabang": lists.code("branch", f.branch_code),
         "Operasi Data": "C",
     }
     return {k: rules.clean(v) for k, v in row.items()}
@@ -540,7 +538,7 @@ def _collateral_row(f: Any, lists: Lists) -> Row:
         "Status Kredit Joint Account": "T",
         "Diasuransikan": "",
         "Keterangan": "",
-        "Kode Kantor Cabang": _branch(f.branch_id),
+        "Kode Kantor Cabang": lists.code("branch", f.branch_code),
         "Operasi Data": "C",
     }
     return {k: rules.clean(v) for k, v in row.items()}
@@ -560,7 +558,7 @@ def _guarantor_row(f: Any, person: Customer, lists: Lists) -> Row:
         "Alamat Penjamin": "",
         "Persentase Fasilitas yang Dijamin": "100",
         "Keterangan": "",
-        "Kode Kantor Cabang": _branch(f.branch_id),
+        "Kode Kantor Cabang": lists.code("branch", f.branch_code),
         "Operasi Data": "C",
     }
     return {k: rules.clean(v) for k, v in row.items()}
@@ -585,7 +583,7 @@ def _board_row(f: Any, person: Customer, lists: Lists) -> Row:
         "Kode Jabatan": BOARD_POSITION.get(member.get("position", ""), ""),
         "Pangsa Kepemilikan": "",
         "Status Pengurus atau Pemilik": "1",
-        "Kode Kantor Cabang": _branch(f.branch_id),
+        "Kode Kantor Cabang": lists.code("branch", f.branch_code),
         "Operasi Data": "C",
     }
     return {k: rules.clean(v) for k, v in row.items()}
