@@ -141,14 +141,37 @@ def rupiah(amount: int) -> str:
     return "Rp " + f"{amount:,}".replace(",", ".")
 
 
+def outlets(smtp_port: int, gateway: Receiver, key: str | None = "gateway-key") -> Settings:
+    """The worker's settings: e-mail to the test's SMTP server, SMS to its gateway."""
+    return Settings(
+        database_url="sqlite://", smtp_host="127.0.0.1", smtp_port=smtp_port,
+        sms_gateway_url=gateway.url("/sms"), sms_gateway_key=key,
+    )  # fmt: skip
+
+
+def promise_to_pay(client: TestClient, number: str, on: date, promised: date, amount: int) -> None:
+    """A collector's call at 10:00 on ``on``: the debtor promises ``amount`` for ``promised``."""
+    made = client.post(
+        f"/v1/contracts/{number}/collection-actions",
+        headers=COLLECTOR,
+        json={
+            "kind": "reminder_call",
+            "performed_at": datetime.combine(on, time(10), WIB).isoformat(),
+            "place": "billing_address",
+            "person": "debtor",
+            "result": "promise_to_pay",
+            "promise_date": str(promised),
+            "promise_amount": amount,
+        },
+    )
+    assert made.status_code == 201, made.text
+
+
 def test_a_month_of_reminders_with_the_worker_and_a_real_smtp_server(
     client: TestClient, database: Any, smtp: tuple[Mailbox, int], gateway: Receiver
 ) -> None:
     mailbox, port = smtp
-    settings = Settings(
-        database_url="sqlite://", smtp_host="127.0.0.1", smtp_port=port,
-        sms_gateway_url=gateway.url("/sms"), sms_gateway_key="gateway-key",
-    )  # fmt: skip
+    settings = outlets(port, gateway)
     start = today_jakarta() - timedelta(days=75)
     number = reachable_contract(client, database, start)
     items = client.get(f"/v1/contracts/{number}/installments", headers=FINANCE).json()["items"]
@@ -190,20 +213,7 @@ def test_a_month_of_reminders_with_the_worker_and_a_real_smtp_server(
                 if hour == time(7, 30) and day == before1_1:
                     pay(client, number, first["amount"], day, "VA-REM-1")
                 if hour == time(7, 30) and day == after1_2:
-                    promise = client.post(
-                        f"/v1/contracts/{number}/collection-actions",
-                        headers=COLLECTOR,
-                        json={
-                            "kind": "reminder_call",
-                            "performed_at": datetime.combine(day, time(10), WIB).isoformat(),
-                            "place": "billing_address",
-                            "person": "debtor",
-                            "result": "promise_to_pay",
-                            "promise_date": str(promised),
-                            "promise_amount": second["amount"],
-                        },
-                    )
-                    assert promise.status_code == 201, promise.text
+                    promise_to_pay(client, number, day, promised, second["amount"])
             day += timedelta(days=1)
 
     # Every message within the contact hours of a contact day (Jakarta: the debtor's zone).
@@ -265,29 +275,13 @@ def test_a_promise_made_today_for_tomorrow_is_reminded_of_today(
     if not contact_day(today):
         pytest.skip("no collection action is taken on a Sunday or a holiday")
     mailbox, port = smtp
-    settings = Settings(
-        database_url="sqlite://", smtp_host="127.0.0.1", smtp_port=port,
-        sms_gateway_url=gateway.url("/sms"), sms_gateway_key="gateway-key",
-    )  # fmt: skip
+    settings = outlets(port, gateway)
     number = reachable_contract(client, database, today - timedelta(days=40))
     morning, noon = (datetime.combine(today, hour, tzinfo=WIB) for hour in (time(7, 30), time(12)))
     with httpx.Client() as http:
         run_once(database, http, now=stopped(morning), settings=settings)
     promised = today + timedelta(days=1)
-    made = client.post(
-        f"/v1/contracts/{number}/collection-actions",
-        headers=COLLECTOR,
-        json={
-            "kind": "reminder_call",
-            "performed_at": datetime.combine(today, time(10), WIB).isoformat(),
-            "place": "billing_address",
-            "person": "debtor",
-            "result": "promise_to_pay",
-            "promise_date": str(promised),
-            "promise_amount": 500_000,
-        },
-    )
-    assert made.status_code == 201, made.text
+    promise_to_pay(client, number, today, promised, 500_000)
     shown = client.get(f"/v1/contracts/{number}/reminders", headers=COLLECTOR).json()["items"]
     promise = sorted((r["channel"], r["day"], r["status"]) for r in shown if r["kind"] == "promise")
     assert promise == [("email", str(today), "queued"), ("sms", str(today), "queued")]
@@ -334,10 +328,7 @@ def test_retries_failures_hours_of_another_time_zone_and_english(
     client: TestClient, database: Any, gateway: Receiver
 ) -> None:
     nobody = free_port()  # no SMTP server listens there: every e-mail attempt fails
-    settings = Settings(
-        database_url="sqlite://", smtp_host="127.0.0.1", smtp_port=nobody,
-        sms_gateway_url=gateway.url("/sms"), sms_gateway_key="gateway-key",
-    )  # fmt: skip
+    settings = outlets(nobody, gateway)
     number = reachable_contract(client, database, today_jakarta() - timedelta(days=45),
                                 language="en")  # fmt: skip
     moved_to(database, number, "94")  # Papua: WIT, two hours ahead of Jakarta
@@ -433,10 +424,7 @@ def test_a_channel_withdrawn_gets_nothing_more(
     client: TestClient, database: Any, smtp: tuple[Mailbox, int], gateway: Receiver
 ) -> None:
     mailbox, port = smtp
-    settings = Settings(
-        database_url="sqlite://", smtp_host="127.0.0.1", smtp_port=port,
-        sms_gateway_url=gateway.url("/sms"),
-    )  # fmt: skip
+    settings = outlets(port, gateway, key=None)
     number = reachable_contract(
         client, database, today_jakarta() - timedelta(days=45),
         contact_consent={"email": True, "sms": True, "whatsapp": True},
@@ -476,10 +464,7 @@ def test_two_workers_send_each_message_once(
     client: TestClient, database: Any, smtp: tuple[Mailbox, int], gateway: Receiver
 ) -> None:
     mailbox, port = smtp
-    settings = Settings(
-        database_url="sqlite://", smtp_host="127.0.0.1", smtp_port=port,
-        sms_gateway_url=gateway.url("/sms"),
-    )  # fmt: skip
+    settings = outlets(port, gateway, key=None)
     start = today_jakarta() - timedelta(days=45)
     numbers = [reachable_contract(client, database, start) for _ in range(6)]
     day = moved(add_months(start, 1) - timedelta(days=3), True)
