@@ -36,6 +36,7 @@ from app.core.query import reject_unknown_query_parameters
 from app.core.settings import Settings, get_settings
 from app.documents.router import DOCUMENT_UPLOAD, UPLOAD_FORM_BYTES
 from app.documents.router import router as documents_router
+from app.documents.storage import store_for
 from app.payment_files.router import router as payment_files_router
 from app.prescreening.router import router as prescreening_router
 from app.reference.router import router as reference_router
@@ -116,6 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.database = database
     app.state.settings = settings
+    # One per application: a bucket's client keeps its connections.
+    app.state.document_store = store_for(settings)
     app.state.auth_throttle = FailedAuthThrottle(
         settings.auth_failures_allowed, settings.auth_failure_window_seconds
     )

@@ -23,7 +23,7 @@ from app.documents import service
 from app.documents.kinds import DocumentKind
 from app.documents.models import Document
 from app.documents.schemas import DocumentList, DocumentOut, UploadFingerprint
-from app.documents.storage import DocumentStore, store_for
+from app.documents.storage import DocumentStore
 
 # The upload's path, for the body limit (a file takes more than the JSON requests' limit),
 # and what the multipart form adds around the file at most.
@@ -36,12 +36,8 @@ Reader = Annotated[Principal, Depends(require(Permission.DOCUMENT_READ))]
 
 
 def document_store(request: Request) -> DocumentStore:
-    """One store per application (a bucket's client keeps its connections)."""
-    state = request.app.state
-    if getattr(state, "document_store", None) is None:
-        settings: Settings = state.settings
-        state.document_store = store_for(settings)
-    store: DocumentStore = state.document_store
+    """The application's one store (``create_app`` makes it from the settings)."""
+    store: DocumentStore = request.app.state.document_store
     return store
 
 
